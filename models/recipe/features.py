@@ -1,0 +1,18 @@
+"""The model's input features, exactly as model-interface.md and sherpa-onnx define them."""
+import torch, torchaudio
+
+SR = 16000
+FBANK = dict(num_mel_bins=80, frame_length=25.0, frame_shift=10.0, dither=0.0, preemphasis_coefficient=0.97,
+             remove_dc_offset=True, window_type="povey", low_freq=20.0, high_freq=-400.0, snip_edges=False,
+             sample_frequency=SR, round_to_power_of_two=True, energy_floor=0.0)
+
+
+def fbank(wav: torch.Tensor) -> torch.Tensor:
+    """wav: float samples in [-1, 1] at 16 kHz, shape [N]; returns [T, 80] log-mel features."""
+    return torchaudio.compliance.kaldi.fbank(wav.unsqueeze(0), **FBANK)
+
+
+def load_16k(path: str) -> torch.Tensor:
+    wav, sr = torchaudio.load(path)
+    wav = wav.mean(0)
+    return torchaudio.functional.resample(wav, sr, SR) if sr != SR else wav

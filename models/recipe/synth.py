@@ -1,0 +1,102 @@
+"""Stage 2: synthesize and augment training speech, compute features, write shards.
+
+Each shard is a torch file holding a list of (features float16 [T, 80], text, source).
+Real recordings from ../shared/data are mixed in (repeated with fresh augmentation), except the
+held-out ones (LJ Speech from LJ002-0150, FSDD speaker `theo`), which only the eval stage reads.
+Usage: synth.py CORPUS_DIR OUT_DIR [--workers 2] [--shard-size 2000] [--limit N] [--seed N]
+Resumable: shards already written are skipped.
+"""
+import argparse, glob, os, random, sys, tempfile
+
+os.environ.setdefault("OMP_NUM_THREADS", "1")
+from multiprocessing import Pool
+import torch
+from augment import augment
+from features import fbank, load_16k
+from textnorm import normalize
+from voices import synthesize_training
+
+DIGITS = "zero one two three four five six seven eight nine".split()
+HELD_OUT_FSDD_SPEAKER = "theo"
+HELD_OUT_LJ_FROM = "LJ002-0150"
+
+
+def real_items(data_dir: str) -> list[tuple[str, str]]:
+    items = []
+    meta = os.path.join(data_dir, "ljspeech", "metadata.csv")
+    if os.path.exists(meta):
+        for line in open(meta, encoding="utf-8"):
+            clip, _, text = line.rstrip("\n").split("|")[:3]
+            if clip < HELD_OUT_LJ_FROM:
+                items.append((os.path.join(data_dir, "ljspeech", clip + ".flac"), normalize(text)))
+    else:
+        print(f"synth: {meta} not found, LJ Speech skipped", file=sys.stderr)
+    for path in sorted(glob.glob(os.path.join(data_dir, "fsdd", "*.flac"))):
+        digit, speaker, _ = os.path.basename(path)[:-5].split("_")
+        if speaker != HELD_OUT_FSDD_SPEAKER:
+            items.append((path, DIGITS[int(digit)]))
+    if not items:
+        print(f"synth: no real recordings under {data_dir}", file=sys.stderr)
+    return items
+
+
+def pad_silence(wav: torch.Tensor, rng: random.Random) -> torch.Tensor:
+    before, after = int(16000 * rng.uniform(0.05, 0.6)), int(16000 * rng.uniform(0.05, 0.6))
+    return torch.cat([torch.zeros(before), wav, torch.zeros(after)])
+
+
+def make_item(job):
+    seed, kind, payload = job
+    rng = random.Random(seed)
+    if kind == "tts":
+        with tempfile.NamedTemporaryFile(suffix=".wav") as tmp:
+            try:
+                source = synthesize_training(payload, rng, tmp.name)
+                wav = load_16k(tmp.name)
+            except Exception as e:  # a TTS engine refusing a sentence is not fatal
+                return None
+        text = payload
+    else:
+        path, text = payload
+        wav, source = load_16k(path), "real:" + os.path.basename(path)
+    if wav.numel() < 1600:
+        return None
+    wav = augment(pad_silence(wav, rng), rng)
+    return fbank(wav).half(), text, source
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("corpus")
+    ap.add_argument("out")
+    ap.add_argument("--workers", type=int, default=2)
+    ap.add_argument("--shard-size", type=int, default=2000)
+    ap.add_argument("--limit", type=int, default=0)
+    ap.add_argument("--real-repeats", type=int, default=3)
+    ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--data", default=os.path.join(os.path.dirname(__file__), "../../../shared/data"))
+    args = ap.parse_args()
+    torch.set_num_threads(1)
+    rng = random.Random(args.seed)
+    sentences = [l.strip() for l in open(os.path.join(args.corpus, "train.txt")) if l.strip()]
+    jobs = [("tts", s) for s in sentences]
+    jobs += [("real", item) for item in real_items(args.data) for _ in range(args.real_repeats)]
+    rng.shuffle(jobs)
+    if args.limit:
+        jobs = jobs[: args.limit]
+    jobs = [(args.seed * 1_000_003 + i, kind, payload) for i, (kind, payload) in enumerate(jobs)]
+    os.makedirs(args.out, exist_ok=True)
+    with Pool(args.workers) as pool:
+        for start in range(0, len(jobs), args.shard_size):
+            path = os.path.join(args.out, f"shard-{start // args.shard_size:04d}.pt")
+            if os.path.exists(path):
+                continue
+            items = [x for x in pool.map(make_item, jobs[start:start + args.shard_size], chunksize=16) if x]
+            torch.save(items, path + ".tmp")
+            os.replace(path + ".tmp", path)
+            hours = sum(x[0].shape[0] for x in items) / 360000
+            print(f"synth: {path}: {len(items)} utterances, {hours:.2f} h", flush=True)
+
+
+if __name__ == "__main__":
+    main()

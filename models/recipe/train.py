@@ -1,0 +1,143 @@
+"""Stage 3: train the streaming conformer with CTC on the feature shards.
+
+Usage: train.py FEATS_DIR LANG_DIR EXP_DIR [--steps N] [--seed N] [--config key=value ...]
+Resumable: EXP_DIR/last.pt holds model, optimizer, step and RNG state; rerun the same command.
+Shards that appear while training runs (synth.py still writing) are picked up at each epoch.
+"""
+import argparse, glob, json, math, os, random, time
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+import torch
+import torch.nn.functional as F
+import sentencepiece as spm
+from model import Config, StreamingConformer
+
+
+def load_shards(feats_dir, sp, cache):
+    for path in sorted(glob.glob(os.path.join(feats_dir, "shard-*.pt"))):
+        if path not in cache:
+            cache[path] = [(f, sp.encode(text)) for f, text, _ in torch.load(path)]
+    return [item for items in cache.values() for item in items if item[1]]
+
+
+def batches(items, max_frames, rng):
+    items = sorted(items, key=lambda x: x[0].shape[0])
+    out, cur = [], []
+    for item in items:
+        if cur and (len(cur) + 1) * item[0].shape[0] > max_frames:
+            out.append(cur)
+            cur = []
+        cur.append(item)
+    if cur:
+        out.append(cur)
+    rng.shuffle(out)
+    return out
+
+
+def collate(batch, chunk):
+    t_max = max(f.shape[0] for f, _ in batch)
+    t_pad = math.ceil(t_max / chunk) * chunk
+    feats = torch.zeros(len(batch), t_pad, batch[0][0].shape[1])
+    for i, (f, _) in enumerate(batch):
+        feats[i, : f.shape[0]] = f.float()
+    in_lens = torch.tensor([math.ceil(f.shape[0] / 4) for f, _ in batch])
+    targets = torch.tensor([t for _, ids in batch for t in ids])
+    tgt_lens = torch.tensor([len(ids) for _, ids in batch])
+    return feats, in_lens, targets, tgt_lens
+
+
+def spec_augment(feats, rng):
+    b, t, m = feats.shape
+    for i in range(b):
+        for _ in range(2):
+            w = rng.randint(0, 12)
+            f0 = rng.randint(0, m - w)
+            feats[i, :, f0:f0 + w] = 0
+        for _ in range(2):
+            w = rng.randint(0, max(1, t // 25))
+            t0 = rng.randint(0, max(0, t - w))
+            feats[i, t0:t0 + w] = 0
+    return feats
+
+
+def feature_stats(items):
+    sample = torch.cat([f.float() for f, _ in items[:2000]])
+    return sample.mean(0), sample.std(0).clamp(min=1e-3)
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("feats")
+    ap.add_argument("lang")
+    ap.add_argument("exp")
+    ap.add_argument("--steps", type=int, default=6000)
+    ap.add_argument("--max-frames", type=int, default=10000)
+    ap.add_argument("--lr", type=float, default=1.5e-3)
+    ap.add_argument("--warmup", type=int, default=400)
+    ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--log-every", type=int, default=50)
+    ap.add_argument("--config", nargs="*", default=[])
+    args = ap.parse_args()
+    torch.set_num_threads(args.threads)
+    os.makedirs(args.exp, exist_ok=True)
+    sp = spm.SentencePieceProcessor(model_file=os.path.join(args.lang, "bpe.model"))
+    overrides = {k: type(getattr(Config, k))(v) for k, v in (kv.split("=") for kv in args.config)}
+    cfg = Config(vocab_size=sp.get_piece_size(), **overrides)
+    torch.manual_seed(args.seed)
+    model = StreamingConformer(cfg)
+    opt = torch.optim.AdamW(model.parameters(), lr=args.lr, weight_decay=1e-3)
+    rng = random.Random(args.seed)
+    step, ckpt_path = 0, os.path.join(args.exp, "last.pt")
+    cache = {}
+    items = load_shards(args.feats, sp, cache)
+    if os.path.exists(ckpt_path):
+        ckpt = torch.load(ckpt_path)
+        model.load_state_dict(ckpt["model"])
+        opt.load_state_dict(ckpt["opt"])
+        step, rng = ckpt["step"], ckpt["rng"]
+        torch.set_rng_state(ckpt["torch_rng"])
+        print(f"train: resumed at step {step}")
+    else:
+        model.feat_mean, model.feat_std = feature_stats(items)
+    json.dump(vars(cfg) if hasattr(cfg, "__dict__") else {}, open(os.path.join(args.exp, "config.json"), "w"))
+    print(f"train: {sum(p.numel() for p in model.parameters()) / 1e6:.2f}M parameters, {len(items)} utterances")
+
+    def save():
+        torch.save({"model": model.state_dict(), "opt": opt.state_dict(), "step": step, "rng": rng,
+                    "torch_rng": torch.get_rng_state(), "config": vars(cfg)}, ckpt_path + ".tmp")
+        os.replace(ckpt_path + ".tmp", ckpt_path)
+
+    model.train()
+    t0, frames, losses = time.time(), 0, []
+    while step < args.steps:
+        items = load_shards(args.feats, sp, cache)
+        for batch in batches(items, args.max_frames, rng):
+            if step >= args.steps:
+                break
+            lr = args.lr * min((step + 1) / args.warmup, 0.5 * (1 + math.cos(math.pi * min(1.0, step / args.steps))))
+            for g in opt.param_groups:
+                g["lr"] = lr
+            feats, in_lens, targets, tgt_lens = collate(batch, cfg.chunk)
+            logp = model(spec_augment(feats, rng))
+            loss = F.ctc_loss(logp.transpose(0, 1), targets, in_lens, tgt_lens, blank=cfg.vocab_size,
+                              reduction="sum", zero_infinity=True) / len(batch)
+            opt.zero_grad()
+            loss.backward()
+            torch.nn.utils.clip_grad_norm_(model.parameters(), 5.0)
+            opt.step()
+            step += 1
+            frames += int(in_lens.sum()) * 4
+            losses.append(loss.item())
+            if step % args.log_every == 0:
+                elapsed = time.time() - t0
+                print(f"train: step {step} loss {sum(losses) / len(losses):.2f} lr {lr:.2e} "
+                      f"{frames / 100 / elapsed:.1f}x real time, {len(items)} utts", flush=True)
+                losses = []
+            if step % 200 == 0:
+                save()
+    save()
+    print("train: done")
+
+
+if __name__ == "__main__":
+    main()

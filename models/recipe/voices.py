@@ -1,0 +1,54 @@
+"""The synthetic voices of Debian's TTS engines, split into training and held-out voices.
+
+The held-out voice (an accent and a variant never used in training) measures how the model
+does on a speaker it has not heard; the WER gate of the shipped model is measured on it.
+"""
+import os, random, subprocess, tempfile
+
+ESPEAK_ACCENTS = ["en-us", "en-gb", "en-gb-scotland", "en-gb-x-rp", "en-us-nyc", "en-gb-x-gbclan", "en-gb-x-gbcwmd"]
+ESPEAK_VARIANTS = ["m1", "m2", "m3", "m5", "m7", "f1", "f2", "f3", "f5", "adam", "alicia", "andy", "annie",
+                   "aunty", "benjamin", "david", "ed", "edward", "gustave", "iven", "jacky", "john", "linda",
+                   "max", "michel", "norbert", "paul", "quincy", "rob", "robert", "steph", "travis", "victor",
+                   "zac", "grandma", "grandpa", "klatt", "klatt2", "whisperf", "shelby", "Mike", "Andrea"]
+FLITE_VOICES = ["kal16", "awb", "rms", "slt"]
+HELD_OUT_ESPEAK = ("en-029", "f4")  # Caribbean English accent with a female variant: both unseen
+
+
+def espeak(text: str, accent: str, variant: str, rate: int, pitch: int, path: str) -> None:
+    subprocess.run(["espeak-ng", "-v", f"{accent}+{variant}", "-s", str(rate), "-p", str(pitch), "-w", path, text],
+                   check=True, capture_output=True)
+
+
+def flite(text: str, voice: str, path: str) -> None:
+    subprocess.run(["flite", "-voice", voice, "-t", text, "-o", path], check=True, capture_output=True)
+
+
+def festival(text: str, voice: str, path: str) -> None:
+    with tempfile.NamedTemporaryFile("w", suffix=".txt", delete=False) as f:
+        f.write(text)
+    try:
+        subprocess.run(["text2wave", "-eval", f"({voice})", f.name, "-o", path], check=True, capture_output=True)
+    finally:
+        os.unlink(f.name)
+
+
+def synthesize_training(text: str, rng: random.Random, path: str) -> str:
+    """Speak text with a random training voice into path (a WAV file); returns the voice's name."""
+    r = rng.random()
+    if r < 0.72:
+        accent, variant = rng.choice(ESPEAK_ACCENTS), rng.choice(ESPEAK_VARIANTS)
+        espeak(text, accent, variant, rng.randint(125, 210), rng.randint(25, 75), path)
+        return f"espeak:{accent}+{variant}"
+    if r < 0.97:
+        voice = rng.choice(FLITE_VOICES)
+        flite(text, voice, path)
+        return f"flite:{voice}"
+    voice = rng.choice(["voice_kal_diphone", "voice_cmu_us_slt_arctic_hts"])
+    festival(text, voice, path)
+    return f"festival:{voice}"
+
+
+def synthesize_held_out(text: str, path: str) -> str:
+    accent, variant = HELD_OUT_ESPEAK
+    espeak(text, accent, variant, 165, 50, path)
+    return f"espeak:{accent}+{variant}"

@@ -1,0 +1,35 @@
+// ASR service configuration from the environment, validated in one place.
+import { z } from "zod";
+
+const bool = z.string().transform((v) => ["1", "true", "yes"].includes(v.toLowerCase()));
+const schema = z.object({
+  SERVER_PORT: z.coerce.number().int().min(1).max(65535).default(50051),
+  MODEL: z.string().default(new URL("../../models/en-default", import.meta.url).pathname),
+  ROUTES: z.string().optional(),
+  MAX_OPEN_STREAMS: z.coerce.number().int().positive().default(48),
+  ASR_BACKEND: z.enum(["node", "wasm", "webgpu"]).default("node"),
+  ASR_WORKERS: z.coerce.number().int().positive().default(1),
+  ASR_THREADS: z.coerce.number().int().positive().default(1),
+  ASR_MAX_BATCH: z.coerce.number().int().positive().default(64),
+  ASR_BATCH_WAIT_MS: z.coerce.number().min(0).default(10),
+  ASR_DECODER: z.enum(["greedy", "beam"]).default("greedy"),
+  LOGGING_LEVEL: z.string().default("info"),
+  USE_STRUCTURED_LOGGING: bool.default(false),
+});
+
+export type AsrConfig = z.infer<typeof schema>;
+
+export function loadAsrConfig(env: Record<string, string | undefined> = Deno.env.toObject()): AsrConfig {
+  const result = schema.safeParse(env);
+  if (!result.success) {
+    const issues = result.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ");
+    throw new Error(`invalid ASR configuration: ${issues}`);
+  }
+  return result.data;
+}
+
+/** The routes a model directory serves: ROUTES, else its name, and the English model also serves u3-pro. */
+export function routesFor(modelName: string, routes?: string): string[] {
+  if (routes) return routes.split(",").map((r) => r.trim()).filter(Boolean);
+  return modelName === "en-default" ? ["en-default", "u3-pro"] : [modelName];
+}

@@ -1,0 +1,53 @@
+// Streaming CTC decoding: the decoder interface and greedy search.
+import type { Token } from "./tokens.ts";
+
+/** Consumes a stream's log-probabilities chunk by chunk and keeps the best hypothesis. */
+export interface CtcDecoder {
+  /** logProbs holds `frames` rows of `vocab` values starting at `offset`; firstFrame is the stream frame index. */
+  accept(logProbs: Float32Array, offset: number, frames: number, vocab: number, firstFrame: number): void;
+  /** Tokens of the best hypothesis since the last reset. */
+  tokens(): readonly Token[];
+  /** Forgets the tokens so far (a turn ended); the next token starts a new word. */
+  reset(): void;
+  /** Replaces the boosted keyterms (no-op for decoders without boosting). */
+  setKeyterms(terms: readonly string[]): void;
+}
+
+export class GreedyCtcDecoder implements CtcDecoder {
+  private out: Token[] = [];
+  private prev: number;
+
+  constructor(private blank: number) {
+    this.prev = blank;
+  }
+
+  accept(logProbs: Float32Array, offset: number, frames: number, vocab: number, firstFrame: number): void {
+    for (let t = 0; t < frames; t++) {
+      const row = offset + t * vocab;
+      let best = 0;
+      let bestLp = logProbs[row];
+      for (let v = 1; v < vocab; v++) {
+        if (logProbs[row + v] > bestLp) {
+          bestLp = logProbs[row + v];
+          best = v;
+        }
+      }
+      const frame = firstFrame + t;
+      if (best !== this.blank) {
+        if (best !== this.prev) this.out.push({ id: best, frame, lastFrame: frame, prob: Math.exp(bestLp) });
+        else this.out[this.out.length - 1].lastFrame = frame;
+      }
+      this.prev = best;
+    }
+  }
+
+  tokens(): readonly Token[] {
+    return this.out;
+  }
+
+  reset(): void {
+    this.out = [];
+  }
+
+  setKeyterms(): void {}
+}

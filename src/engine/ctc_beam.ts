@@ -1,0 +1,312 @@
+// Streaming CTC prefix beam search with keyterm boosting through a context graph.
+import type { CtcDecoder } from "./ctc.ts";
+import { ContextGraph, keytermsToPieces } from "./keyterms.ts";
+import type { Token, TokenTable } from "./tokens.ts";
+
+export interface BeamCtcOptions {
+  /** Prefixes kept per frame (default 4). */
+  beam?: number;
+  /** Boost per matched keyterm piece, in log-probability units (default 1.5). */
+  bonusPerPiece?: number;
+  keyterms?: readonly string[];
+  /** Pieces more than this far (log units) below the frame's best symbol are not tried (default 8). */
+  pruneLogProb?: number;
+}
+
+/** An emitted token in a persistent list: prefixes sharing a history share its nodes. */
+interface TokenNode {
+  readonly id: number;
+  readonly frame: number;
+  readonly lastFrame: number;
+  readonly prob: number;
+  readonly parent: TokenNode | null;
+}
+
+/** A prefix of the beam or a candidate for the next frame; pooled and reused so frames allocate little. */
+class Hypothesis {
+  /** Last token of the prefix; its lastFrame is kept in `lastFrame` until a child freezes it. */
+  tail: TokenNode | null = null;
+  lastFrame = -1;
+  /** Id of the last emitted symbol, kept across reset so a token spoken over a turn end is not repeated. */
+  last = -1;
+  length = 0;
+  hash = 0;
+  graphState = 0;
+  /** Log-probabilities of the prefix ending in blank / in its last token, context boosts included. */
+  logBlank = -Infinity;
+  logNonBlank = -Infinity;
+  /** A candidate extends `tail` by this piece (>= 0); the node is only made if the candidate survives. */
+  pendingId = -1;
+  pendingFrame = 0;
+  pendingProb = 0;
+
+  get logTotal(): number {
+    return logAdd(this.logBlank, this.logNonBlank);
+  }
+
+  /** Turns a surviving extension into a token node. */
+  materialize(): void {
+    if (this.pendingId < 0) return;
+    // Other prefixes may share the parent node, so its final lastFrame goes into a copy.
+    const parent = this.tail && this.tail.lastFrame !== this.lastFrame
+      ? { ...this.tail, lastFrame: this.lastFrame }
+      : this.tail;
+    this.tail = {
+      id: this.pendingId,
+      frame: this.pendingFrame,
+      lastFrame: this.pendingFrame,
+      prob: this.pendingProb,
+      parent,
+    };
+    this.lastFrame = this.pendingFrame;
+    this.pendingId = -1;
+  }
+}
+
+function logAdd(a: number, b: number): number {
+  if (a === -Infinity) return b;
+  if (b === -Infinity) return a;
+  return a > b ? a + Math.log1p(Math.exp(b - a)) : b + Math.log1p(Math.exp(a - b));
+}
+
+/** Hash of a prefix extended by a piece; equal hashes are confirmed by comparing the lists. */
+function extendHash(hash: number, piece: number): number {
+  let x = Math.imul(hash ^ (piece + 0x9e3779b9), 0x85ebca6b);
+  x ^= x >>> 13;
+  x = Math.imul(x, 0xc2b2ae35);
+  return x ^ (x >>> 16);
+}
+
+function sameTokens(a: TokenNode | null, b: TokenNode | null): boolean {
+  while (a !== b) {
+    if (!a || !b || a.id !== b.id) return false;
+    a = a.parent;
+    b = b.parent;
+  }
+  return true;
+}
+
+export class BeamCtcDecoder implements CtcDecoder {
+  private readonly beamWidth: number;
+  private readonly bonusPerPiece: number;
+  private readonly pruneLogProb: number;
+  private graph: ContextGraph | null = null;
+  /** beam[0..beamSize) are the live prefixes; candidates is scratch space for the next frame. */
+  private beam: Hypothesis[];
+  private beamSize = 1;
+  private candidates: Hypothesis[];
+  private readonly chosen: Int32Array;
+  private readonly topIds: Int32Array;
+  private readonly topLogProbs: Float64Array;
+  private cachedTail: TokenNode | null = null;
+  private cachedLastFrame = -1;
+  private cachedTokens: Token[] = [];
+
+  constructor(private readonly table: TokenTable, options: BeamCtcOptions = {}) {
+    this.beamWidth = Math.max(1, Math.floor(options.beam ?? 4));
+    this.bonusPerPiece = options.bonusPerPiece ?? 1.5;
+    this.pruneLogProb = options.pruneLogProb ?? 8;
+    const topK = this.beamWidth + 2;
+    this.beam = Array.from({ length: this.beamWidth }, () => new Hypothesis());
+    this.candidates = Array.from({ length: this.beamWidth * (topK + 1) }, () => new Hypothesis());
+    this.chosen = new Int32Array(this.beamWidth);
+    this.topIds = new Int32Array(topK);
+    this.topLogProbs = new Float64Array(topK);
+    this.beam[0].logBlank = 0;
+    this.setKeyterms(options.keyterms ?? []);
+  }
+
+  accept(logProbs: Float32Array, offset: number, frames: number, vocab: number, firstFrame: number): void {
+    for (let t = 0; t < frames; t++) this.step(logProbs, offset + t * vocab, vocab, firstFrame + t);
+  }
+
+  tokens(): readonly Token[] {
+    const best = this.bestForOutput();
+    if (best.tail !== this.cachedTail || best.lastFrame !== this.cachedLastFrame) {
+      const out: Token[] = [];
+      let lastFrame = best.lastFrame;
+      for (let node = best.tail; node; node = node.parent) {
+        out.push({ id: node.id, frame: node.frame, lastFrame, prob: node.prob });
+        lastFrame = node.parent?.lastFrame ?? -1;
+      }
+      this.cachedTokens = out.reverse();
+      this.cachedTail = best.tail;
+      this.cachedLastFrame = best.lastFrame;
+    }
+    return this.cachedTokens;
+  }
+
+  reset(): void {
+    const best = this.bestForOutput();
+    const total = best.logTotal;
+    const kept = this.beam[0];
+    // Keep whether the turn ended inside a token (and which), so the next frames continue it.
+    kept.last = best.last;
+    kept.logBlank = best.logBlank - total;
+    kept.logNonBlank = best.logNonBlank - total;
+    kept.tail = null;
+    kept.lastFrame = -1;
+    kept.length = 0;
+    kept.hash = 0;
+    kept.graphState = this.graph?.root ?? 0;
+    this.beamSize = 1;
+  }
+
+  setKeyterms(terms: readonly string[]): void {
+    const pieces = keytermsToPieces(terms, this.table);
+    this.graph = pieces.length > 0 ? new ContextGraph(pieces, this.bonusPerPiece) : null;
+    // Old node ids mean nothing in the new graph; boosts already earned stay in the scores.
+    for (const hypothesis of this.beam) hypothesis.graphState = this.graph?.root ?? 0;
+  }
+
+  /** The prefix to report: best score once unfinished keyterm matches are taken back. */
+  private bestForOutput(): Hypothesis {
+    let best = this.beam[0];
+    let bestScore = -Infinity;
+    for (let i = 0; i < this.beamSize; i++) {
+      const hypothesis = this.beam[i];
+      const score = hypothesis.logTotal + (this.graph?.finalize(hypothesis.graphState) ?? 0);
+      if (score > bestScore) {
+        bestScore = score;
+        best = hypothesis;
+      }
+    }
+    return best;
+  }
+
+  private step(logProbs: Float32Array, row: number, vocab: number, frame: number): void {
+    const blank = this.table.blank;
+    const logBlankProb = logProbs[row + blank];
+    const topCount = this.selectTopPieces(logProbs, row, vocab, logBlankProb);
+    let count = 0;
+
+    // Staying on the same prefix: a blank, or a repeat of its last token (CTC merges repeats).
+    for (let i = 0; i < this.beamSize; i++) {
+      const from = this.beam[i];
+      const to = this.candidates[count++];
+      const viaBlank = from.logTotal + logBlankProb;
+      const viaRepeat = from.last >= 0 ? from.logNonBlank + logProbs[row + from.last] : -Infinity;
+      to.tail = from.tail;
+      to.lastFrame = from.tail && viaRepeat > viaBlank ? frame : from.lastFrame;
+      to.last = from.last;
+      to.length = from.length;
+      to.hash = from.hash;
+      to.graphState = from.graphState;
+      to.logBlank = viaBlank;
+      to.logNonBlank = viaRepeat;
+      to.pendingId = -1;
+    }
+    const stayCount = count;
+
+    // Extending a prefix by a piece; a repeat of the last token needs a blank in between.
+    for (let i = 0; i < this.beamSize; i++) {
+      const from = this.beam[i];
+      const fromTotal = from.logTotal;
+      for (let k = 0; k < topCount; k++) {
+        const piece = this.topIds[k];
+        let score = (piece === from.last ? from.logBlank : fromTotal) + this.topLogProbs[k];
+        if (score === -Infinity) continue;
+        let graphState = from.graphState;
+        if (this.graph) {
+          const move = this.graph.step(graphState, piece);
+          graphState = move.state;
+          score += move.bonus;
+        }
+        const hash = extendHash(from.hash, piece);
+        const existing = this.findStay(stayCount, from, piece, hash);
+        if (existing) {
+          existing.logNonBlank = logAdd(existing.logNonBlank, score);
+          continue;
+        }
+        const to = this.candidates[count++];
+        to.tail = from.tail;
+        to.lastFrame = from.lastFrame;
+        to.last = piece;
+        to.length = from.length + 1;
+        to.hash = hash;
+        to.graphState = graphState;
+        to.logBlank = -Infinity;
+        to.logNonBlank = score;
+        to.pendingId = piece;
+        to.pendingFrame = frame;
+        to.pendingProb = Math.exp(this.topLogProbs[k]);
+      }
+    }
+    this.keepBest(count);
+  }
+
+  /** A live prefix equal to `from` + piece, whose extension must merge into it. */
+  private findStay(stayCount: number, from: Hypothesis, piece: number, hash: number): Hypothesis | undefined {
+    for (let j = 0; j < stayCount; j++) {
+      const other = this.candidates[j];
+      if (
+        other.hash === hash && other.length === from.length + 1 && other.tail?.id === piece &&
+        sameTokens(other.tail.parent, from.tail)
+      ) return other;
+    }
+    return undefined;
+  }
+
+  /** The best non-blank pieces of the frame, at most topK and within pruneLogProb of the frame's best. */
+  private selectTopPieces(logProbs: Float32Array, row: number, vocab: number, logBlankProb: number): number {
+    const ids = this.topIds;
+    const lps = this.topLogProbs;
+    const capacity = ids.length;
+    let count = 0;
+    for (let v = 0; v < vocab; v++) {
+      if (v === this.table.blank) continue;
+      const lp = logProbs[row + v];
+      if (count === capacity && lp <= lps[count - 1]) continue;
+      let at = count < capacity ? count++ : count - 1;
+      while (at > 0 && lps[at - 1] < lp) {
+        ids[at] = ids[at - 1];
+        lps[at] = lps[at - 1];
+        at--;
+      }
+      ids[at] = v;
+      lps[at] = lp;
+    }
+    const floor = Math.max(lps[0], logBlankProb) - this.pruneLogProb;
+    while (count > 0 && lps[count - 1] < floor) count--;
+    return count;
+  }
+
+  private isChosen(candidate: number, count: number): boolean {
+    for (let s = 0; s < count; s++) if (this.chosen[s] === candidate) return true;
+    return false;
+  }
+
+  /** Moves the best candidates into the beam (swapping pooled objects) and rescales scores. */
+  private keepBest(count: number): void {
+    const kept = Math.min(this.beamWidth, count);
+    let size = 0;
+    for (let s = 0; s < kept; s++) {
+      let best = -1;
+      let bestScore = -Infinity;
+      for (let j = 0; j < count; j++) {
+        const score = this.candidates[j].logTotal;
+        if (score > bestScore && !this.isChosen(j, s)) {
+          bestScore = score;
+          best = j;
+        }
+      }
+      if (best < 0) break;
+      this.chosen[size++] = best;
+    }
+    if (size === 0) return; // every path impossible (e.g. -inf rows): keep the beam as it was
+    for (let s = 0; s < size; s++) {
+      const j = this.chosen[s];
+      const old = this.beam[s];
+      this.beam[s] = this.candidates[j];
+      this.candidates[j] = old;
+      this.beam[s].materialize();
+    }
+    this.beamSize = size;
+    // Scores only matter relative to each other; keep them near zero over long streams.
+    const top = this.beam[0].logTotal;
+    for (let s = 0; s < size; s++) {
+      this.beam[s].logBlank -= top;
+      this.beam[s].logNonBlank -= top;
+    }
+  }
+}

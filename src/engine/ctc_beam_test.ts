@@ -1,0 +1,124 @@
+import { deepStrictEqual as assertEquals } from "node:assert/strict";
+import { BeamCtcDecoder } from "./ctc_beam.ts";
+import { type CtcDecoder, GreedyCtcDecoder } from "./ctc.ts";
+import { tokensToWords, type TokenTable } from "./tokens.ts";
+
+const symbols = ["<unk>", "▁can", "oe", "▁ke", "anu", "▁the", "▁a", "s", "<blk>"];
+const table: TokenTable = { symbols, blank: symbols.length - 1 };
+const vocab = symbols.length;
+const BLANK = table.blank;
+const id = (piece: string) => symbols.indexOf(piece);
+
+/** One frame per entry: the listed symbols get their probability, the rest share what is left. */
+function logProbMatrix(frames: Record<number, number>[]): Float32Array {
+  const out = new Float32Array(frames.length * vocab);
+  frames.forEach((probs, t) => {
+    const listed = Object.keys(probs).length;
+    const rest = (1 - Object.values(probs).reduce((a, b) => a + b, 0)) / (vocab - listed);
+    for (let v = 0; v < vocab; v++) out[t * vocab + v] = Math.log(probs[v] ?? rest);
+  });
+  return out;
+}
+
+/** A frame where one symbol has probability p. */
+const peak = (symbol: number, p = 0.9): Record<number, number> => ({ [symbol]: p });
+
+function decode(decoder: CtcDecoder, frames: Record<number, number>[], chunk = frames.length): CtcDecoder {
+  const logProbs = logProbMatrix(frames);
+  for (let start = 0; start < frames.length; start += chunk) {
+    const count = Math.min(chunk, frames.length - start);
+    decoder.accept(logProbs, start * vocab, count, vocab, start);
+  }
+  return decoder;
+}
+
+const text = (decoder: CtcDecoder) => tokensToWords(decoder.tokens(), table, 80).map((w) => w.text).join(" ");
+
+/** "the" and a word whose first piece is ▁can (p=0.5) or ▁ke (0.4), second piece oe or anu. */
+function ambiguousWord(second: Record<number, number>): Record<number, number>[] {
+  return [
+    peak(id("▁the")),
+    peak(BLANK),
+    { [id("▁can")]: 0.5, [id("▁ke")]: 0.4 },
+    peak(BLANK),
+    second,
+    peak(BLANK),
+  ];
+}
+
+Deno.test("beam search equals greedy on a peaky matrix, also when fed in chunks", () => {
+  const frames = [
+    peak(BLANK),
+    peak(id("▁the")),
+    peak(id("▁the"), 0.8),
+    peak(BLANK),
+    peak(id("▁ke")),
+    peak(id("anu"), 0.7),
+    peak(BLANK, 0.95),
+    peak(id("▁a")),
+    peak(id("s")),
+    peak(id("s")),
+    peak(BLANK),
+  ];
+  const greedy = decode(new GreedyCtcDecoder(BLANK), frames).tokens();
+  assertEquals(greedy.length, 5);
+  assertEquals(decode(new BeamCtcDecoder(table), frames).tokens(), greedy);
+  assertEquals(decode(new BeamCtcDecoder(table, { beam: 1 }), frames).tokens(), greedy);
+  assertEquals(decode(new BeamCtcDecoder(table, { beam: 4 }), frames, 3).tokens(), greedy);
+});
+
+Deno.test("a keyterm lifts a slightly less likely rare word over a common one", () => {
+  const frames = ambiguousWord({ [id("oe")]: 0.5, [id("anu")]: 0.45 });
+  assertEquals(text(decode(new GreedyCtcDecoder(BLANK), frames)), "the canoe");
+  assertEquals(text(decode(new BeamCtcDecoder(table), frames)), "the canoe");
+  assertEquals(text(decode(new BeamCtcDecoder(table, { keyterms: ["Keanu"] }), frames)), "the keanu");
+  const decoder = new BeamCtcDecoder(table);
+  decoder.setKeyterms(["Keanu"]);
+  assertEquals(text(decode(decoder, frames)), "the keanu");
+  decoder.reset();
+  decoder.setKeyterms([]);
+  assertEquals(text(decode(decoder, frames)), "the canoe");
+});
+
+Deno.test("a keyterm match that breaks off gives its bonus back", () => {
+  // ▁ke starts "keanu" and earns a bonus, but the word goes on as "oe": "keoe" must not win.
+  const frames = ambiguousWord({ [id("oe")]: 0.9, [id("anu")]: 0.02 });
+  // Kept, the bonus would make "keoe" (0.4 * 0.9 * e^1.5 = 1.6) beat "canoe" (0.5 * 0.9 = 0.45).
+  assertEquals(text(decode(new BeamCtcDecoder(table, { keyterms: ["Keanu"] }), frames)), "the canoe");
+});
+
+Deno.test("a hypothesis that ends inside a keyterm is judged without its unconfirmed bonus", () => {
+  const frames = ambiguousWord({}).slice(0, 4);
+  const decoder = decode(new BeamCtcDecoder(table, { keyterms: ["Keanu"] }), frames);
+  assertEquals(text(decoder), "the can");
+  // Once the rest of the keyterm arrives the boosted prefix wins.
+  decoder.accept(logProbMatrix([{ [id("oe")]: 0.5, [id("anu")]: 0.45 }]), 0, 1, vocab, 4);
+  assertEquals(text(decoder), "the keanu");
+});
+
+Deno.test("CTC merges repeats unless a blank separates them", () => {
+  const s = id("s");
+  const merged = decode(new BeamCtcDecoder(table), [peak(s), peak(s), peak(BLANK)]).tokens();
+  assertEquals(merged.map((t) => [t.id, t.frame, t.lastFrame]), [[s, 0, 1]]);
+  const twice = decode(new BeamCtcDecoder(table), [peak(s), peak(BLANK), peak(s), peak(BLANK)]).tokens();
+  assertEquals(twice.map((t) => [t.id, t.frame, t.lastFrame]), [[s, 0, 0], [s, 2, 2]]);
+  assertEquals(twice[0].prob, Math.exp(Math.fround(Math.log(0.9))));
+});
+
+Deno.test("reset starts an empty prefix but continues a token spoken across the turn end", () => {
+  const a = id("▁a");
+  const decoder = decode(new BeamCtcDecoder(table), [peak(id("▁the")), peak(BLANK), peak(a)]);
+  assertEquals(text(decoder), "the a");
+  decoder.reset();
+  assertEquals(decoder.tokens(), []);
+  // ▁a goes on for one more frame: still the same token, not a new one.
+  decoder.accept(logProbMatrix([peak(a), peak(BLANK), peak(a), peak(BLANK)]), 0, 4, vocab, 3);
+  assertEquals(decoder.tokens().map((t) => [t.id, t.frame]), [[a, 5]]);
+});
+
+Deno.test("alignments of the same prefix are summed, unlike greedy's single best path", () => {
+  // "" has 0.65² = 0.42; "a" has 0.35·0.65 + 0.65·0.35 + 0.35² = 0.58, though no single path beats 0.42.
+  const frames = [{ [id("▁a")]: 0.35, [BLANK]: 0.65 }, { [id("▁a")]: 0.35, [BLANK]: 0.65 }];
+  assertEquals(text(decode(new GreedyCtcDecoder(BLANK), frames)), "");
+  assertEquals(text(decode(new BeamCtcDecoder(table), frames)), "a");
+});

@@ -1,0 +1,62 @@
+/** Kaldi triangular mel filterbank (as in torchaudio.compliance.kaldi.get_mel_banks, no VTLN). */
+
+export interface MelBankOptions {
+  numBins: number;
+  fftSize: number;
+  sampleRate: number;
+  lowFreq: number;
+  /** <= 0 means offset from Nyquist, as in Kaldi. */
+  highFreq: number;
+}
+
+/** Sparse bank: filter b has weights `weights[b]` on FFT bins `first[b] .. first[b] + weights[b].length - 1`. */
+export interface MelBank {
+  first: Int32Array;
+  weights: Float64Array[];
+}
+
+export const melScale = (hz: number): number => 1127 * Math.log(1 + hz / 700);
+
+export function kaldiMelBank(opts: MelBankOptions): MelBank {
+  const { numBins, fftSize, sampleRate, lowFreq } = opts;
+  const nyquist = 0.5 * sampleRate;
+  const highFreq = opts.highFreq <= 0 ? opts.highFreq + nyquist : opts.highFreq;
+  if (!(numBins > 3 && lowFreq >= 0 && lowFreq < highFreq && highFreq <= nyquist)) {
+    throw new RangeError(`bad mel bank options ${JSON.stringify(opts)}`);
+  }
+  // Kaldi weights only bins 0..fftSize/2-1; the Nyquist bin always gets 0.
+  // torchaudio builds the bank in float32; rounding every step the same way (fround) reproduces
+  // its weights, which matters for narrow filters whose edge weights are tiny.
+  const f = Math.fround;
+  // Kaldi weights only bins 0..fftSize/2-1; the Nyquist bin always gets 0.
+  const numFftBins = fftSize / 2;
+  const binWidth = f(sampleRate / fftSize);
+  const melLow = f(melScale(lowFreq));
+  const melDelta = f((melScale(highFreq) - melScale(lowFreq)) / (numBins + 1));
+  const fftMel = new Float64Array(numFftBins);
+  for (let k = 0; k < numFftBins; k++) fftMel[k] = f(1127 * f(Math.log(f(1 + f(f(binWidth * k) / 700)))));
+
+  const first = new Int32Array(numBins);
+  const weights: Float64Array[] = [];
+  const row = new Float64Array(numFftBins);
+  for (let b = 0; b < numBins; b++) {
+    const left = f(f(b * melDelta) + melLow);
+    const center = f(f((b + 1) * melDelta) + melLow);
+    const right = f(f((b + 2) * melDelta) + melLow);
+    let lo = -1, hi = -1;
+    for (let k = 0; k < numFftBins; k++) {
+      const mel = fftMel[k];
+      const up = f(f(mel - left) / f(center - left));
+      const down = f(f(right - mel) / f(right - center));
+      const w = Math.max(0, Math.min(up, down));
+      row[k] = w;
+      if (w > 0) {
+        if (lo < 0) lo = k;
+        hi = k;
+      }
+    }
+    first[b] = Math.max(lo, 0);
+    weights.push(lo < 0 ? new Float64Array(0) : row.slice(lo, hi + 1));
+  }
+  return { first, weights };
+}

@@ -1,0 +1,107 @@
+// Loads a model directory (model.json, the ONNX file, tokens.txt) and refuses any mismatch
+// between manifest, ONNX metadata and files with an error that names it.
+import { z } from "zod";
+import { readOnnxMetadata } from "./onnx_metadata.ts";
+import { parseTokens, TokenTable } from "./tokens.ts";
+
+const STREAMING_KEYS = [
+  "vocab_size",
+  "window_size",
+  "chunk_shift",
+  "subsampling_factor",
+  "cache_last_channel_dim1",
+  "cache_last_channel_dim2",
+  "cache_last_channel_dim3",
+  "cache_last_time_dim1",
+  "cache_last_time_dim2",
+  "cache_last_time_dim3",
+] as const;
+type StreamingKey = typeof STREAMING_KEYS[number];
+
+const manifestSchema = z.object({
+  name: z.string(),
+  version: z.string(),
+  languages: z.array(z.string()).min(1),
+  sample_rate: z.literal(16000),
+  streaming: z.object(Object.fromEntries(STREAMING_KEYS.map((k) => [k, z.number().int().positive()]))),
+  vocabulary: z.string(),
+  files: z.record(z.string(), z.string().regex(/^[0-9a-f]{64}$/)),
+}).passthrough();
+
+export type Manifest = z.infer<typeof manifestSchema>;
+
+export interface ModelInfo {
+  dir: string;
+  name: string;
+  languages: string[];
+  onnxPath: string;
+  onnxBytes: Uint8Array;
+  tokens: TokenTable;
+  streaming: Record<StreamingKey, number>;
+  manifest: Manifest;
+}
+
+export class ModelError extends Error {}
+
+async function sha256Hex(bytes: Uint8Array): Promise<string> {
+  const digest = await crypto.subtle.digest("SHA-256", bytes as Uint8Array<ArrayBuffer>);
+  return [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, "0")).join("");
+}
+
+export async function loadModelDir(dir: string): Promise<ModelInfo> {
+  const read = async (name: string) => {
+    try {
+      return await Deno.readFile(`${dir}/${name}`);
+    } catch (e) {
+      throw new ModelError(`model ${dir}: cannot read ${name}: ${(e as Error).message}`);
+    }
+  };
+  let manifest: Manifest;
+  try {
+    manifest = manifestSchema.parse(JSON.parse(new TextDecoder().decode(await read("model.json"))));
+  } catch (e) {
+    if (e instanceof ModelError) throw e;
+    throw new ModelError(`model ${dir}: invalid model.json: ${(e as Error).message}`);
+  }
+  const onnxName = Object.keys(manifest.files).find((f) => f.endsWith(".onnx"));
+  if (!onnxName) throw new ModelError(`model ${dir}: model.json lists no .onnx file`);
+  const files = new Map<string, Uint8Array>();
+  for (const [name, expected] of Object.entries(manifest.files)) {
+    const bytes = await read(name);
+    const actual = await sha256Hex(bytes);
+    if (actual !== expected) {
+      throw new ModelError(`model ${dir}: ${name} has SHA-256 ${actual}, model.json says ${expected}`);
+    }
+    files.set(name, bytes);
+  }
+  const onnxBytes = files.get(onnxName)!;
+  const metadata = readOnnxMetadata(onnxBytes);
+  const streaming = {} as Record<StreamingKey, number>;
+  for (const key of STREAMING_KEYS) {
+    const fromManifest = manifest.streaming[key];
+    const fromOnnx = Number(metadata[key]);
+    if (metadata[key] === undefined) throw new ModelError(`model ${dir}: ${onnxName} metadata lacks ${key}`);
+    if (fromOnnx !== fromManifest) {
+      throw new ModelError(`model ${dir}: ${key} is ${fromOnnx} in ${onnxName} but ${fromManifest} in model.json`);
+    }
+    streaming[key] = fromOnnx;
+  }
+  const tokens = parseTokens(new TextDecoder().decode(files.get(manifest.vocabulary) ?? await read(manifest.vocabulary)));
+  if (tokens.symbols.length !== streaming.vocab_size + 1) {
+    throw new ModelError(
+      `model ${dir}: ${manifest.vocabulary} has ${tokens.symbols.length} symbols, vocab_size + blank is ${
+        streaming.vocab_size + 1
+      }`,
+    );
+  }
+  return {
+    dir,
+    name: manifest.name,
+    languages: manifest.languages,
+    onnxPath: `${dir}/${onnxName}`,
+    onnxBytes,
+    tokens,
+    streaming,
+    manifest,
+  };
+}

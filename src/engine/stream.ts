@@ -1,0 +1,130 @@
+// One stream's pipeline inside a model worker: audio bytes -> 16 kHz samples -> fbank frames
+// -> (batched forward, done by the scheduler) -> CTC tokens -> words -> turn events.
+import type { Encoding, OpenStream, ServerFrame, TurnSettings } from "../asr/proto.ts";
+import type { CtcDecoder } from "./ctc.ts";
+import { OnlineFbank } from "./fbank.ts";
+import type { ModelInfo } from "./model_dir.ts";
+import { decodeMulaw, decodePcm16 } from "./pcm.ts";
+import { Resampler } from "./resample.ts";
+import { tokensToWords } from "./tokens.ts";
+import { TurnTracker } from "./turns.ts";
+
+const FEATURE_DIM = 80;
+/** Silence appended at the end of a stream so the last word leaves the model's last chunk. */
+const TAIL_PADDING_SAMPLES = 16000 * 0.3;
+
+export class StreamPipeline {
+  readonly frames: Float32Array[] = [];
+  /** Index (in stream frames) of frames[0]; frames before it were consumed. */
+  private frameBase = 0;
+  processedFrames = 0;
+  cacheChannel: Float32Array;
+  cacheTime: Float32Array;
+  cacheLen = 0n;
+  finishing = false;
+  private samplesIn = 0;
+  private readonly fbank = new OnlineFbank();
+  private readonly resampler: Resampler | undefined;
+  private readonly tracker: TurnTracker;
+  private readonly frameMs: number;
+
+  constructor(
+    readonly id: string,
+    private readonly model: ModelInfo,
+    private readonly open: OpenStream,
+    private readonly decoder: CtcDecoder,
+    private readonly emit: (frame: ServerFrame) => void,
+  ) {
+    const s = model.streaming;
+    this.cacheChannel = new Float32Array(s.cache_last_channel_dim1 * s.cache_last_channel_dim2 * s.cache_last_channel_dim3);
+    this.cacheTime = new Float32Array(s.cache_last_time_dim1 * s.cache_last_time_dim2 * s.cache_last_time_dim3);
+    this.resampler = open.sample_rate === 16000 ? undefined : new Resampler(open.sample_rate);
+    this.tracker = new TurnTracker(open.settings, open.resume_turn_order);
+    this.frameMs = 10 * s.subsampling_factor;
+    decoder.setKeyterms(open.settings.keyterms);
+  }
+
+  get audioSeconds(): number {
+    return this.samplesIn / this.open.sample_rate;
+  }
+
+  acceptAudio(bytes: Uint8Array): void {
+    const samples = decodeAudio(this.open.encoding, bytes);
+    this.samplesIn += samples.length;
+    this.pushSamples(this.resampler ? this.resampler.accept(samples) : samples);
+  }
+
+  private pushSamples(samples: Float32Array): void {
+    for (const frame of this.fbank.accept(samples)) this.frames.push(frame);
+  }
+
+  /** The input is complete: flush resampler and fbank with trailing silence. */
+  finishInput(): void {
+    if (this.finishing) return;
+    this.finishing = true;
+    if (this.resampler) this.pushSamples(this.resampler.flush());
+    this.pushSamples(new Float32Array(TAIL_PADDING_SAMPLES));
+    for (const frame of this.fbank.finish()) this.frames.push(frame);
+  }
+
+  /** Ready for a model call, with sherpa-onnx's rule (processed + window < available). */
+  isReady(): boolean {
+    const w = this.model.streaming.window_size;
+    const available = this.frameBase + this.frames.length;
+    return this.processedFrames + w < available || (this.finishing && this.processedFrames + w <= available);
+  }
+
+  /** True once every complete window of a finished input has been processed. */
+  get drained(): boolean {
+    return this.finishing && !this.isReady();
+  }
+
+  updateSettings(settings: TurnSettings): void {
+    this.tracker.setSettings(settings);
+    this.decoder.setKeyterms(settings.keyterms);
+  }
+
+  /** Writes this stream's next window, transposed to [80, W], into dst at offset. */
+  writeFeatures(dst: Float32Array, offset: number): void {
+    const w = this.model.streaming.window_size;
+    const start = this.processedFrames - this.frameBase;
+    for (let t = 0; t < w; t++) {
+      const frame = this.frames[start + t];
+      for (let m = 0; m < FEATURE_DIM; m++) dst[offset + m * w + t] = frame[m];
+    }
+  }
+
+  /** Takes the model's output for this stream's window and emits what changed. */
+  acceptOutput(logProbs: Float32Array, offset: number, frames: number, vocab: number): void {
+    const firstFrame = this.processedFrames / this.model.streaming.subsampling_factor;
+    this.decoder.accept(logProbs, offset, frames, vocab, firstFrame);
+    this.processedFrames += this.model.streaming.chunk_shift;
+    const consumed = this.processedFrames - this.frameBase;
+    this.frames.splice(0, consumed);
+    this.frameBase += consumed;
+    const nowMs = this.offsetMs + (firstFrame + frames) * this.frameMs;
+    const { events, ended } = this.tracker.update(this.words(), nowMs);
+    for (const e of events) this.emit(e);
+    if (ended) this.decoder.reset();
+  }
+
+  forceEndpoint(): void {
+    for (const e of this.tracker.endNow(this.words())) this.emit(e);
+    this.decoder.reset();
+  }
+
+  private get offsetMs(): number {
+    return Number(this.open.resume_offset_ms);
+  }
+
+  private words() {
+    const words = tokensToWords(this.decoder.tokens(), this.model.tokens, this.frameMs);
+    const offset = this.offsetMs;
+    if (offset) for (const w of words) (w.startMs += offset, w.endMs += offset);
+    return words;
+  }
+}
+
+function decodeAudio(encoding: Encoding, bytes: Uint8Array): Float32Array {
+  return encoding === "PCM_MULAW" ? decodeMulaw(bytes) : decodePcm16(bytes);
+}

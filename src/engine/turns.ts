@@ -1,0 +1,128 @@
+// Turn detection: decides, after each model chunk, which Turn updates a stream emits.
+//
+// Silence is measured from the end of the last decoded word to the audio processed so far.
+// The universal end-of-turn confidence grows with that silence relative to max_turn_silence, so
+// the protocol's knobs keep their meaning: threshold 1 ends turns only at max_turn_silence,
+// threshold 0 at the first silence of min_turn_silence. The pro rules end a turn at
+// min_turn_silence when the turn looks complete (it does not end on a connecting word, which is
+// where a formatter would put no terminal punctuation), else at max_turn_silence.
+import type { TurnSettings, TurnUpdate, Word } from "../asr/proto.ts";
+import type { DecodedWord } from "./tokens.ts";
+
+export type TurnEvent =
+  | { kind: "turn"; turn: TurnUpdate }
+  | { kind: "speech_started"; speech_started: { timestamp_ms: number; confidence: number } };
+
+const CONNECTING_WORDS = new Set(
+  "a an the and or but so to of in on at for with from by as if because that which who my your our their his her its is are was were be i um uh like".split(" "),
+);
+const EARLY_PARTIAL_MS = 750;
+const CONTINUOUS_PARTIAL_MS = 3000;
+
+export class TurnTracker {
+  private emittedKey = "";
+  private speechStarted = false;
+  private utteranceFlagged = false;
+  private earlyPartialSent = false;
+  private lastPartialMs = 0;
+
+  constructor(private settings: TurnSettings, public turnOrder = 0) {}
+
+  setSettings(settings: TurnSettings): void {
+    this.settings = settings;
+  }
+
+  /** Called after each model chunk; returns the events and whether the turn ended. */
+  update(words: readonly DecodedWord[], nowMs: number): { events: TurnEvent[]; ended: boolean } {
+    const events: TurnEvent[] = [];
+    if (words.length === 0) return { events, ended: false };
+    const s = this.settings;
+    if (!this.speechStarted) {
+      this.speechStarted = true;
+      if (s.pro_rules) {
+        events.push({
+          kind: "speech_started",
+          speech_started: { timestamp_ms: words[0].startMs, confidence: words[0].confidence },
+        });
+      }
+    }
+    const silence = Math.max(0, nowMs - words[words.length - 1].endMs);
+    const confidence = Math.min(1, silence / Math.max(1, s.max_turn_silence_ms));
+    if (this.shouldEnd(words, silence, confidence)) {
+      events.push(this.finalTurn(words, s.pro_rules ? 1 : confidence));
+      return { events, ended: true };
+    }
+    const key = words.map((w) => w.text).join(" ");
+    if (s.pro_rules) {
+      const spoken = nowMs - words[0].startMs;
+      const early = !this.earlyPartialSent && spoken >= EARLY_PARTIAL_MS;
+      const continuous = s.continuous_partials && this.earlyPartialSent &&
+        nowMs - this.lastPartialMs >= CONTINUOUS_PARTIAL_MS && key !== this.emittedKey;
+      if (early || continuous) {
+        this.earlyPartialSent = true;
+        this.lastPartialMs = nowMs;
+        this.emittedKey = key;
+        events.push(this.turnMessage(words, { final: false, confidence: 0, utterance: false }));
+      }
+      return { events, ended: false };
+    }
+    const utterance = !this.utteranceFlagged && silence >= s.min_turn_silence_ms;
+    if (utterance) this.utteranceFlagged = true;
+    else if (silence < s.min_turn_silence_ms) this.utteranceFlagged = false;
+    if (key !== this.emittedKey || utterance) {
+      this.emittedKey = key;
+      events.push(this.turnMessage(words, { final: false, confidence, utterance }));
+    }
+    return { events, ended: false };
+  }
+
+  /** Ends the current turn now (ForceEndpoint, end of stream); no-op without words. */
+  endNow(words: readonly DecodedWord[]): TurnEvent[] {
+    return words.length ? [this.finalTurn(words, 1)] : [];
+  }
+
+  private shouldEnd(words: readonly DecodedWord[], silence: number, confidence: number): boolean {
+    const s = this.settings;
+    if (silence >= s.max_turn_silence_ms) return true;
+    if (silence < s.min_turn_silence_ms) return false;
+    if (s.pro_rules) return !CONNECTING_WORDS.has(words[words.length - 1].text);
+    return confidence >= s.end_of_turn_confidence_threshold;
+  }
+
+  private finalTurn(words: readonly DecodedWord[], confidence: number): TurnEvent {
+    const event = this.turnMessage(words, { final: true, confidence, utterance: true });
+    this.turnOrder++;
+    this.emittedKey = "";
+    this.speechStarted = false;
+    this.utteranceFlagged = false;
+    this.earlyPartialSent = false;
+    return event;
+  }
+
+  private turnMessage(
+    words: readonly DecodedWord[],
+    o: { final: boolean; confidence: number; utterance: boolean },
+  ): TurnEvent {
+    const pro = this.settings.pro_rules;
+    const out: Word[] = words.map((w, i) => ({
+      text: w.text,
+      start_ms: Math.round(w.startMs),
+      end_ms: Math.round(w.endMs),
+      confidence: w.confidence,
+      // universal partials: every word but the last is final and never changes again
+      is_final: o.final || (!pro && i < words.length - 1),
+    }));
+    return {
+      kind: "turn",
+      turn: {
+        turn_order: this.turnOrder,
+        words: out,
+        end_of_turn: o.final,
+        end_of_turn_confidence: o.confidence,
+        utterance_end: o.utterance,
+        language_code: "",
+        language_confidence: 0,
+      },
+    };
+  }
+}

@@ -1,0 +1,74 @@
+import { deepStrictEqual, ok, strictEqual } from "node:assert/strict";
+import type { TurnSettings } from "../asr/proto.ts";
+import type { DecodedWord } from "./tokens.ts";
+import { type TurnEvent, TurnTracker } from "./turns.ts";
+
+const universal: TurnSettings = {
+  end_of_turn_confidence_threshold: 0.4,
+  min_turn_silence_ms: 400,
+  max_turn_silence_ms: 1280,
+  vad_threshold: 0.4,
+  keyterms: [],
+  pro_rules: false,
+  continuous_partials: false,
+  language_detection: false,
+};
+const pro: TurnSettings = { ...universal, min_turn_silence_ms: 100, max_turn_silence_ms: 1000, pro_rules: true };
+
+const w = (text: string, startMs: number, endMs: number): DecodedWord => ({ text, startMs, endMs, confidence: 0.9 });
+const turns = (events: TurnEvent[]) => events.flatMap((e) => (e.kind === "turn" ? [e.turn] : []));
+
+Deno.test("universal partials: every word but the last is final; unchanged words emit nothing", () => {
+  const t = new TurnTracker(universal);
+  const a = t.update([w("book", 0, 300)], 320);
+  deepStrictEqual(turns(a.events).map((u) => u.words.map((x) => x.is_final)), [[false]]);
+  const b = t.update([w("book", 0, 300), w("a", 320, 400)], 480);
+  deepStrictEqual(turns(b.events)[0].words.map((x) => x.is_final), [true, false]);
+  strictEqual(t.update([w("book", 0, 300), w("a", 320, 400)], 560).events.length, 0);
+});
+
+Deno.test("universal end of turn: confidence threshold after min silence, forced at max silence", () => {
+  const words = [w("hello", 0, 400)];
+  const t = new TurnTracker(universal);
+  t.update(words, 420);
+  // 400 ms of silence: confidence 400/1280 = 0.31 < 0.4, an utterance boundary but no end
+  const mid = turns(t.update(words, 800).events);
+  strictEqual(mid[0].end_of_turn, false);
+  strictEqual(mid[0].utterance_end, true);
+  const end = t.update(words, 400 + 520);
+  strictEqual(end.ended, true);
+  const final = turns(end.events)[0];
+  ok(final.end_of_turn && final.words.every((x) => x.is_final));
+  strictEqual(final.turn_order, 0);
+  strictEqual(t.turnOrder, 1);
+
+  const silenceOnly = new TurnTracker({ ...universal, end_of_turn_confidence_threshold: 1 });
+  strictEqual(silenceOnly.update(words, 400 + 1200).ended, false);
+  strictEqual(silenceOnly.update(words, 400 + 1280).ended, true);
+  const eager = new TurnTracker({ ...universal, end_of_turn_confidence_threshold: 0 });
+  strictEqual(eager.update(words, 400 + 399).ended, false);
+  strictEqual(eager.update(words, 400 + 400).ended, true);
+});
+
+Deno.test("pro rules: SpeechStarted, early partial at 750 ms, end at min silence unless on a connecting word", () => {
+  const t = new TurnTracker(pro, 3);
+  const first = t.update([w("my", 880, 1000)], 1040);
+  deepStrictEqual(first.events.map((e) => e.kind), ["speech_started"]);
+  const early = turns(t.update([w("my", 880, 1000), w("card", 1100, 1600)], 1640).events);
+  strictEqual(early.length, 1);
+  ok(early[0].words.every((x) => !x.is_final));
+  // ends on "is": a connecting word waits for max_turn_silence
+  const open = [w("my", 880, 1000), w("card", 1100, 1600), w("is", 1650, 1750)];
+  strictEqual(t.update(open, 1750 + 300).ended, false);
+  strictEqual(t.update(open, 1750 + 1000).ended, true);
+  const done = new TurnTracker(pro);
+  strictEqual(done.update([w("thanks", 0, 500)], 500 + 100).ended, true);
+});
+
+Deno.test("endNow ends a turn with words and is a no-op without", () => {
+  const t = new TurnTracker(universal);
+  strictEqual(t.endNow([]).length, 0);
+  const e = turns(t.endNow([w("stop", 0, 200)]));
+  strictEqual(e[0].end_of_turn, true);
+  strictEqual(t.turnOrder, 1);
+});

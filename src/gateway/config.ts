@@ -1,0 +1,35 @@
+// Gateway configuration from the environment, validated in one place. Names of the reference
+// self-hosted deployment are honoured (AAI_*).
+import { z } from "zod";
+
+const bool = z.string().transform((v) => ["1", "true", "yes"].includes(v.toLowerCase()));
+const schema = z.object({
+  AAI_WSS_PORT: z.coerce.number().int().min(0).max(65535).default(8080),
+  AAI_HOSTNAME: z.string().default("0.0.0.0"),
+  AAI_ASR_ENDPOINT: z.string().url().optional(),
+  AAI_STREAMING_ASR_ENDPOINT: z.string().url().optional(),
+  AAI_LICENSE_AND_USAGE_PROXY_ENDPOINT: z.string().url().optional(),
+  AAI_LOG_LEVEL: z.string().default("info"),
+  AAI_USE_STRUCTURED_LOGGING: bool.default(false),
+  API_KEYS_FILE: z.string().optional(),
+  TOKEN_SIGNING_SECRET: z.string().min(16).optional(),
+  TLS_CERT_FILE: z.string().optional(),
+  TLS_KEY_FILE: z.string().optional(),
+  MAX_SESSIONS_PER_KEY: z.coerce.number().int().positive().default(100),
+  MAX_SESSION_SECONDS: z.coerce.number().int().positive().default(10800),
+  RATE_BURST_SECONDS: z.coerce.number().min(0).default(5),
+  DRAIN_SECONDS: z.coerce.number().min(0).default(30),
+}).refine((c) => !!c.TLS_CERT_FILE === !!c.TLS_KEY_FILE, {
+  message: "TLS_CERT_FILE and TLS_KEY_FILE must be set together",
+});
+
+export type GatewayConfig = z.infer<typeof schema> & { asrEndpoint?: string };
+
+export function loadGatewayConfig(env: Record<string, string | undefined> = Deno.env.toObject()): GatewayConfig {
+  const result = schema.safeParse(env);
+  if (!result.success) {
+    const issues = result.error.issues.map((i) => `${i.path.join(".") || "config"}: ${i.message}`).join("; ");
+    throw new Error(`invalid gateway configuration: ${issues}`);
+  }
+  return { ...result.data, asrEndpoint: result.data.AAI_ASR_ENDPOINT ?? result.data.AAI_STREAMING_ASR_ENDPOINT };
+}

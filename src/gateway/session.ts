@@ -1,0 +1,281 @@
+// One client session: the v3 protocol state machine between a client WebSocket and an ASR link.
+import type { ServerFrame, TurnSettings } from "../asr/proto.ts";
+import type { AsrLink, AsrTransport } from "../asr/transport.ts";
+import type { Logger } from "../log.ts";
+import { acceptableAsFinalChunk, checkChunk, durationMs } from "../protocol/audio.ts";
+import { applyUpdate, parseClientMessage } from "../protocol/client_messages.ts";
+import { CloseCode, type ErrorCloseCode, errorClose, inactivityReason, inputDurationReason } from "../protocol/close_codes.ts";
+import { configurationEcho, type SessionParams } from "../protocol/params.ts";
+import {
+  begin,
+  serializeServerMessage,
+  type ServerMessage,
+  speechStarted,
+  termination,
+} from "../protocol/server_messages.ts";
+import type { GatewayMetrics } from "./metrics.ts";
+import { RealTimeGuard } from "./rate_limit.ts";
+import { turnMessages } from "./turn_messages.ts";
+
+export interface UsageRecord {
+  id: string;
+  model: string;
+  audio_seconds: number;
+  started_at: string;
+  ended_at: string;
+}
+
+export interface SessionDeps {
+  transport: AsrTransport;
+  metrics: GatewayMetrics;
+  log: Logger;
+  rateBurstSeconds: number;
+  /** Upper bound of a session's Termination wait after Finish before closing anyway. */
+  finishTimeoutMs: number;
+  reportUsage(record: UsageRecord): void;
+  onClosed(session: Session): void;
+}
+
+/** Why the session is finishing; decides what follows Termination. */
+type Ending = { kind: "terminate" } | { kind: "expired" } | { kind: "inactive" } | { kind: "drain" };
+
+export function turnSettings(p: SessionParams): TurnSettings {
+  return {
+    end_of_turn_confidence_threshold: p.end_of_turn_confidence_threshold,
+    min_turn_silence_ms: p.min_turn_silence,
+    max_turn_silence_ms: p.max_turn_silence,
+    vad_threshold: p.vad_threshold,
+    keyterms: [...p.keyterms_prompt],
+    pro_rules: p.route === "u3-pro",
+    continuous_partials: p.continuous_partials,
+    language_detection: p.language_detection,
+  };
+}
+
+export class Session {
+  readonly id = crypto.randomUUID();
+  private readonly startedAt = Date.now();
+  private readonly guard: RealTimeGuard;
+  private link: AsrLink | undefined;
+  private ending: Ending | undefined;
+  private closed = false;
+  private audioMs = 0;
+  private pendingShortChunk: Uint8Array | undefined;
+  private timers: ReturnType<typeof setTimeout>[] = [];
+  private inactivityTimer: ReturnType<typeof setTimeout> | undefined;
+  private finalizeStartedAt: number | undefined;
+  private lastAudioAt = 0;
+
+  constructor(
+    private readonly socket: WebSocket,
+    private params: SessionParams,
+    private readonly maxSessionSeconds: number,
+    private readonly deps: SessionDeps,
+    private readonly upgradedAt: number,
+  ) {
+    this.guard = new RealTimeGuard(deps.rateBurstSeconds);
+  }
+
+  /** The socket is open: Begin at once, then connect the ASR stream. */
+  start(): void {
+    const expiresAtMs = this.startedAt + this.maxSessionSeconds * 1000;
+    this.send(begin({ id: this.id, expiresAtMs, configuration: configurationEcho(this.params) }));
+    this.deps.metrics.beginLatency.observe((performance.now() - this.upgradedAt) / 1000);
+    this.link = this.deps.transport.open(this.params.route, {
+      onFrame: (frame) => this.onAsrFrame(frame),
+      onLost: (reason) => this.fail(CloseCode.ServerError, `Session Cancelled: ${reason}`),
+    });
+    this.link.send({
+      kind: "open",
+      open: {
+        session_id: this.id,
+        route: this.params.route,
+        sample_rate: this.params.sample_rate,
+        encoding: this.params.encoding === "pcm_mulaw" ? "PCM_MULAW" : "PCM_S16LE",
+        settings: turnSettings(this.params),
+        resume_turn_order: 0,
+        resume_offset_ms: 0,
+      },
+    });
+    this.timers.push(setTimeout(() => this.finish({ kind: "expired" }), this.maxSessionSeconds * 1000));
+    this.touch();
+  }
+
+  onMessage(data: unknown): void {
+    if (this.closed) return;
+    this.touch();
+    if (typeof data === "string") this.onText(data);
+    else if (data instanceof ArrayBuffer) this.onAudio(new Uint8Array(data));
+  }
+
+  /** The server is draining: finish the session with its final turn and Termination. */
+  drain(): void {
+    this.finish({ kind: "drain" });
+  }
+
+  /** The client went away: release everything without sending. */
+  onSocketClosed(code: number): void {
+    if (this.closed) return;
+    this.cleanup(code);
+  }
+
+  private onText(text: string): void {
+    const message = parseClientMessage(text);
+    if (!message.ok) return this.fail(CloseCode.InvalidMessage, message.error);
+    switch (message.message.type) {
+      case "Terminate":
+        return this.finish({ kind: "terminate" });
+      case "KeepAlive":
+        return;
+      case "ForceEndpoint":
+        if (this.ending) return;
+        this.finalizeStartedAt = performance.now();
+        return this.link?.send({ kind: "force_endpoint", force_endpoint: {} });
+      case "UpdateConfiguration": {
+        const updated = applyUpdate(this.params, message.message.update);
+        if (!updated.ok) return this.fail(CloseCode.InvalidMessage, updated.error);
+        this.params = updated.params;
+        return this.link?.send({ kind: "update", update: { settings: turnSettings(this.params) } });
+      }
+    }
+  }
+
+  private onAudio(bytes: Uint8Array): void {
+    if (this.ending) return;
+    const { encoding, sample_rate } = this.params;
+    if (this.pendingShortChunk) {
+      // A short chunk is only accepted as the last one before Terminate.
+      return this.fail(CloseCode.InputViolation, inputDurationReason(durationMs(encoding, sample_rate, this.pendingShortChunk.byteLength)));
+    }
+    const check = checkChunk(encoding, sample_rate, bytes.byteLength);
+    if (!check.ok && acceptableAsFinalChunk(check)) {
+      this.pendingShortChunk = bytes;
+      return;
+    }
+    if (!check.ok) return this.fail(check.code, check.reason);
+    this.relayAudio(bytes, check.durationMs);
+  }
+
+  private relayAudio(bytes: Uint8Array, ms: number): void {
+    const violation = this.guard.add(ms / 1000);
+    if (violation) return this.fail(CloseCode.InputViolation, violation);
+    this.audioMs += ms;
+    this.deps.metrics.audioSeconds += ms / 1000;
+    this.lastAudioAt = performance.now();
+    this.link?.send({ kind: "audio", audio: { data: bytes } });
+  }
+
+  private onAsrFrame(frame: ServerFrame): void {
+    if (this.closed) return;
+    switch (frame.kind) {
+      case "turn": {
+        const p = this.params;
+        const messages = turnMessages(frame.turn, {
+          pro: p.route === "u3-pro",
+          formatTurns: p.format_turns,
+          languageDetection: p.language_detection,
+          keyterms: p.keyterms_prompt,
+        });
+        if (frame.turn.end_of_turn && this.finalizeStartedAt !== undefined) {
+          this.deps.metrics.finalizeLatency.observe((performance.now() - this.finalizeStartedAt) / 1000);
+          this.finalizeStartedAt = undefined;
+        } else if (this.lastAudioAt) {
+          this.deps.metrics.turnLatency.observe((performance.now() - this.lastAudioAt) / 1000);
+        }
+        for (const m of messages) this.send(m);
+        return;
+      }
+      case "speech_started":
+        if (this.params.route === "u3-pro") {
+          this.send(speechStarted({ timestampMs: frame.speech_started.timestamp_ms, confidence: frame.speech_started.confidence }));
+        }
+        return;
+      case "finished":
+        return this.terminate();
+      case "error": {
+        const { kind, message } = frame.error;
+        const code: ErrorCloseCode = kind === "CAPACITY" || kind === "SHUTTING_DOWN"
+          ? CloseCode.TryAgainLater
+          : kind === "BAD_REQUEST"
+          ? CloseCode.InvalidMessage
+          : CloseCode.ServerError;
+        return this.fail(code, code === CloseCode.ServerError ? `Session Cancelled: ${message}` : message);
+      }
+      case "ready":
+        return;
+    }
+  }
+
+  /** Flushes the ASR stream; Termination follows its `finished` frame. */
+  private finish(ending: Ending): void {
+    if (this.ending || this.closed) return;
+    this.ending = ending;
+    this.finalizeStartedAt = performance.now();
+    if (this.pendingShortChunk) {
+      const chunk = this.pendingShortChunk;
+      this.pendingShortChunk = undefined;
+      this.audioMs += durationMs(this.params.encoding, this.params.sample_rate, chunk.byteLength);
+      this.link?.send({ kind: "audio", audio: { data: chunk } });
+    }
+    this.link?.send({ kind: "finish", finish: {} });
+    this.timers.push(setTimeout(() => this.terminate(), this.deps.finishTimeoutMs));
+  }
+
+  private terminate(): void {
+    if (this.closed) return;
+    this.send(termination({ audioDurationMs: this.audioMs, sessionDurationMs: Date.now() - this.startedAt }));
+    const ending = this.ending;
+    if (ending?.kind === "expired") {
+      const e = errorClose(CloseCode.SessionExpired);
+      this.socket.send(e.frame);
+      return this.close(e.code, e.reason);
+    }
+    const reason = ending?.kind === "inactive"
+      ? inactivityReason(this.params.inactivity_timeout ?? 0)
+      : ending?.kind === "drain"
+      ? "Server shutting down"
+      : "";
+    this.close(1000, reason);
+  }
+
+  private fail(code: ErrorCloseCode, text: string): void {
+    if (this.closed) return;
+    this.deps.log.info(`session ${this.id} closing with ${code}: ${text}`);
+    const e = errorClose(code, text);
+    if (this.socket.readyState === WebSocket.OPEN) this.socket.send(e.frame);
+    this.close(e.code, e.reason);
+  }
+
+  private touch(): void {
+    const seconds = this.params.inactivity_timeout;
+    if (!seconds || this.ending) return;
+    clearTimeout(this.inactivityTimer);
+    this.inactivityTimer = setTimeout(() => this.finish({ kind: "inactive" }), seconds * 1000);
+  }
+
+  private send(message: ServerMessage): void {
+    if (this.socket.readyState === WebSocket.OPEN) this.socket.send(serializeServerMessage(message));
+  }
+
+  private close(code: number, reason: string): void {
+    if (this.closed) return;
+    if (this.socket.readyState === WebSocket.OPEN) this.socket.close(code, reason);
+    this.cleanup(code);
+  }
+
+  private cleanup(code: number): void {
+    this.closed = true;
+    for (const t of this.timers) clearTimeout(t);
+    clearTimeout(this.inactivityTimer);
+    this.link?.close();
+    this.deps.metrics.sessionClosed(code);
+    this.deps.reportUsage({
+      id: this.id,
+      model: this.params.route,
+      audio_seconds: this.audioMs / 1000,
+      started_at: new Date(this.startedAt).toISOString(),
+      ended_at: new Date().toISOString(),
+    });
+    this.deps.onClosed(this);
+  }
+}

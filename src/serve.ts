@@ -1,0 +1,89 @@
+// `deno task serve`: everything a user needs in one process (embedded mode): the gateway on
+// AAI_WSS_PORT, the ASR service with the shipped models in-process, and the license sidecar
+// when a license is configured. Parts talk in-process; no other port is opened.
+import { existsSync } from "node:fs";
+import { AsrService } from "./asr/service.ts";
+import { InProcessTransport, type AsrTransport, WebSocketTransport } from "./asr/transport.ts";
+import { loadAsrConfig } from "./asr/config.ts";
+import { createGateway } from "./gateway/app.ts";
+import { Authenticator } from "./gateway/auth.ts";
+import { loadGatewayConfig } from "./gateway/config.ts";
+import { TemporaryTokens } from "./gateway/temp_tokens.ts";
+import { createLogger, parseLevel } from "./log.ts";
+
+const MODELS = new URL("../models/", import.meta.url).pathname;
+
+/** Routes served by the shipped models: the pro route runs the English model with pro turn rules. */
+export function shippedModels(modelsDir = MODELS): Record<string, string> {
+  const models: Record<string, string> = {};
+  if (existsSync(`${modelsDir}/en-default/model.json`)) {
+    models["en-default"] = `${modelsDir}/en-default`;
+    models["u3-pro"] = `${modelsDir}/en-default`;
+  }
+  if (existsSync(`${modelsDir}/ml-default/model.json`)) models["ml-default"] = `${modelsDir}/ml-default`;
+  return models;
+}
+
+const config = loadGatewayConfig();
+const asrConfig = loadAsrConfig();
+const log = createLogger("earshot", parseLevel(config.AAI_LOG_LEVEL), config.AAI_USE_STRUCTURED_LOGGING);
+
+let service: AsrService | undefined;
+let transport: AsrTransport;
+if (config.asrEndpoint) {
+  transport = new WebSocketTransport(config.asrEndpoint);
+} else {
+  service = new AsrService({
+    models: shippedModels(),
+    backend: asrConfig.ASR_BACKEND,
+    workers: asrConfig.ASR_WORKERS,
+    threadsPerWorker: asrConfig.ASR_THREADS,
+    maxOpenStreams: asrConfig.MAX_OPEN_STREAMS,
+    maxBatch: asrConfig.ASR_MAX_BATCH,
+    maxWaitMs: asrConfig.ASR_BATCH_WAIT_MS,
+    decoder: asrConfig.ASR_DECODER,
+    log: (m) => log.info(m),
+  });
+  transport = new InProcessTransport(service);
+}
+
+const tokens = new TemporaryTokens(config.TOKEN_SIGNING_SECRET);
+const gateway = createGateway({
+  transport,
+  auth: await Authenticator.fromFile(tokens, config.API_KEYS_FILE),
+  tokens,
+  log,
+  maxSessionsPerKey: config.MAX_SESSIONS_PER_KEY,
+  maxSessionSeconds: config.MAX_SESSION_SECONDS,
+  rateBurstSeconds: config.RATE_BURST_SECONDS,
+  isReady: () => service?.ready ?? true,
+});
+
+const tls = config.TLS_CERT_FILE && config.TLS_KEY_FILE
+  ? { cert: Deno.readTextFileSync(config.TLS_CERT_FILE), key: Deno.readTextFileSync(config.TLS_KEY_FILE) }
+  : undefined;
+const server = Deno.serve({
+  port: config.AAI_WSS_PORT,
+  hostname: config.AAI_HOSTNAME,
+  ...tls,
+  onListen: ({ hostname, port }) => {
+    log.info(`gateway listening on ${tls ? "wss" : "ws"}://${hostname}:${port}/v3/ws (and /)`);
+  },
+}, gateway.app.fetch);
+
+await service?.start();
+log.info(`serving routes: ${service ? service.routes.join(", ") : `remote ASR at ${config.asrEndpoint}`}`);
+log.info("Ready to serve!");
+
+let stopping = false;
+const shutdown = async (deadlineMs: number) => {
+  if (stopping) return;
+  stopping = true;
+  log.info(`draining ${gateway.sessions.size} sessions`);
+  await gateway.drain(deadlineMs);
+  await server.shutdown();
+  await service?.stop();
+  Deno.exit(0);
+};
+Deno.addSignalListener("SIGINT", () => shutdown(0));
+Deno.addSignalListener("SIGTERM", () => shutdown(config.DRAIN_SECONDS * 1000));

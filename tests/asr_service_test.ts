@@ -1,0 +1,149 @@
+// The ASR service on the shipped model: admission, a crashed worker, the WebSocket transport,
+// and refusal of a model directory whose files disagree.
+import { ok, rejects, strictEqual } from "node:assert/strict";
+import type { ServerFrame, TurnSettings } from "../src/asr/proto.ts";
+import { asrHandler } from "../src/asr/server.ts";
+import { AsrService } from "../src/asr/service.ts";
+import { type AsrTransport, InProcessTransport, WebSocketTransport } from "../src/asr/transport.ts";
+import { loadModelDir } from "../src/engine/model_dir.ts";
+import { chunks, fixture } from "./helpers/wav.ts";
+
+const MODEL = new URL("../models/en-default", import.meta.url).pathname;
+const settings: TurnSettings = {
+  end_of_turn_confidence_threshold: 0.4,
+  min_turn_silence_ms: 400,
+  max_turn_silence_ms: 1280,
+  vad_threshold: 0.4,
+  keyterms: [],
+  pro_rules: false,
+  continuous_partials: false,
+  language_detection: false,
+};
+
+function service(maxOpenStreams = 4): AsrService {
+  return new AsrService({
+    models: { "en-default": MODEL },
+    backend: "node",
+    workers: 1,
+    threadsPerWorker: 1,
+    maxOpenStreams,
+    maxBatch: 16,
+    maxWaitMs: 5,
+    decoder: "greedy",
+    log: () => {},
+  });
+}
+
+/** Streams a fixture through a transport; resolves with every frame once the stream ends. */
+function transcribe(transport: AsrTransport, audio = true): { frames: ServerFrame[]; done: Promise<ServerFrame[]>; finish(): void } {
+  const frames: ServerFrame[] = [];
+  const done = Promise.withResolvers<ServerFrame[]>();
+  const link = transport.open("en-default", {
+    onFrame: (f) => {
+      frames.push(f);
+      if (f.kind === "finished" || f.kind === "error") done.resolve(frames);
+    },
+    onLost: (reason) => done.reject(new Error(reason)),
+  });
+  link.send({
+    kind: "open",
+    open: {
+      session_id: "t",
+      route: "en-default",
+      sample_rate: 16000,
+      encoding: "PCM_S16LE",
+      settings,
+      resume_turn_order: 0,
+      resume_offset_ms: 0,
+    },
+  });
+  if (audio) for (const c of chunks(fixture("weather.wav"), 100)) link.send({ kind: "audio", audio: { data: c } });
+  return { frames, done: done.promise, finish: () => link.send({ kind: "finish", finish: {} }) };
+}
+
+function finalText(frames: ServerFrame[]): string {
+  return frames.flatMap((f) => (f.kind === "turn" && f.turn.end_of_turn ? f.turn.words.map((w) => w.text) : [])).join(" ");
+}
+
+Deno.test("ASR service: transcribes in-process, refuses beyond MAX_OPEN_STREAMS", async () => {
+  const asr = service(1);
+  await asr.start();
+  try {
+    const transport = new InProcessTransport(asr);
+    const first = transcribe(transport);
+    const second = transcribe(transport, false);
+    const refused = await second.done;
+    strictEqual(refused.at(-1)?.kind, "error");
+    const error = refused.at(-1) as Extract<ServerFrame, { kind: "error" }>;
+    strictEqual(error.error.kind, "CAPACITY");
+    ok(error.error.message.includes("MAX_OPEN_STREAMS"));
+    first.finish();
+    const frames = await first.done;
+    strictEqual(frames.at(-1)?.kind, "finished");
+    ok(finalText(frames).includes("boston"), finalText(frames));
+    strictEqual(asr.openStreams, 0);
+  } finally {
+    await asr.stop();
+  }
+});
+
+Deno.test("ASR service: a killed worker fails only its streams, clearly, and the service recovers", async () => {
+  const asr = service();
+  await asr.start();
+  try {
+    const transport = new InProcessTransport(asr);
+    const victim = transcribe(transport);
+    asr.crashWorker("en-default");
+    const frames = await victim.done;
+    const last = frames.at(-1) as Extract<ServerFrame, { kind: "error" }>;
+    strictEqual(last.kind, "error");
+    strictEqual(last.error.kind, "WORKER_DIED");
+    ok(last.error.message.startsWith("Model worker failed"));
+    strictEqual(asr.openStreams, 0);
+    // the replacement worker serves new streams
+    await new Promise((r) => setTimeout(r, 1500));
+    const after = transcribe(transport);
+    after.finish();
+    ok(finalText(await after.done).includes("boston"));
+  } finally {
+    await asr.stop();
+  }
+});
+
+Deno.test("ASR service over the WebSocket transport (binary protobuf, X-Model-Version)", async () => {
+  const asr = service();
+  await asr.start();
+  const server = Deno.serve({ port: 0, hostname: "127.0.0.1", onListen: () => {} }, asrHandler(asr));
+  try {
+    const url = `http://127.0.0.1:${server.addr.port}`;
+    const health = await fetch(`${url}/health`);
+    strictEqual(health.status, 200);
+    ok((await health.json()).routes.includes("en-default"));
+    const run = transcribe(new WebSocketTransport(url));
+    run.finish();
+    const frames = await run.done;
+    strictEqual(frames[0].kind, "ready");
+    ok(finalText(frames).includes("boston"), finalText(frames));
+  } finally {
+    await server.shutdown();
+    await asr.stop();
+  }
+});
+
+Deno.test("model directory: a mismatch between manifest, ONNX metadata and files is refused by name", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    for (const f of ["model.json", "model.onnx", "tokens.txt"]) await Deno.copyFile(`${MODEL}/${f}`, `${dir}/${f}`);
+    const manifest = JSON.parse(await Deno.readTextFile(`${dir}/model.json`));
+    ok(await loadModelDir(dir));
+    await Deno.writeTextFile(`${dir}/model.json`, JSON.stringify({ ...manifest, streaming: { ...manifest.streaming, window_size: 99 } }));
+    await rejects(loadModelDir(dir), /window_size is \d+ in model.onnx but 99 in model.json/);
+    await Deno.writeTextFile(`${dir}/model.json`, JSON.stringify(manifest));
+    await Deno.writeTextFile(`${dir}/tokens.txt`, "tampered");
+    await rejects(loadModelDir(dir), /tokens.txt has SHA-256/);
+    await Deno.remove(`${dir}/tokens.txt`);
+    await rejects(loadModelDir(dir), /cannot read tokens.txt/);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});

@@ -1,0 +1,224 @@
+// The v3 protocol end to end against the real server: happy path, every bad input of
+// protocol-v3.md §2.6 and §5 with its close code and Error frame, and isolation between sessions.
+import { deepStrictEqual, ok, strictEqual } from "node:assert/strict";
+import { chunks, fixture } from "./helpers/wav.ts";
+import { startServer } from "./helpers/server.ts";
+import { TestClient } from "./helpers/ws_client.ts";
+
+const speech = fixture("weather.wav");
+const QUERY = "sample_rate=16000&speech_model=universal-streaming-english";
+
+function isInt(v: unknown): boolean {
+  return typeof v === "number" && Number.isInteger(v);
+}
+
+/** Opens a session, expects an Error frame and the given close code. */
+async function expectRefusal(url: string, code: number, headers?: Record<string, string>) {
+  const client = new TestClient(url, headers);
+  const closed = await client.closed;
+  const error = client.messages.find((m) => m.type === "Error");
+  strictEqual(closed.code, code, `close code for ${url}: ${JSON.stringify(closed)}`);
+  ok(error, `an Error frame before close ${code}`);
+  strictEqual(error.error_code, code);
+  ok(typeof error.error === "string" && error.error.length > 0);
+  ok(new TextEncoder().encode(closed.reason).length <= 123);
+  return { closed, error };
+}
+
+Deno.test({
+  name: "gateway: v3 protocol against the real server",
+  sanitizeResources: false,
+  sanitizeOps: false,
+  async fn(t) {
+    const keys = await Deno.makeTempFile();
+    await Deno.writeTextFile(keys, "good-key\nother-key\n");
+    const server = await startServer({
+      API_KEYS_FILE: keys,
+      MAX_SESSIONS_PER_KEY: "2",
+      RATE_BURST_SECONDS: "2",
+    });
+    const ws = (q = QUERY) => `${server.wsUrl}/v3/ws?${q}`;
+    const auth = { Authorization: "good-key" };
+    // A session that runs through all the bad inputs below and must be unaffected by them.
+    const bystander = new TestClient(ws(), { Authorization: "other-key" });
+    await bystander.waitFor("Begin");
+    const bystanderAudio = bystander.stream(chunks(speech, 100), 100);
+    try {
+      await t.step("Begin, Turns with words, Termination, close 1000", async () => {
+        const started = performance.now();
+        const client = new TestClient(ws(`${QUERY}&format_turns=True`), auth);
+        const begin = await client.waitFor("Begin");
+        ok(performance.now() - started < 2000);
+        ok(typeof begin.id === "string" && isInt(begin.expires_at));
+        ok(begin.configuration && typeof begin.configuration === "object");
+        await client.stream(chunks(speech, 50), 50);
+        client.send(JSON.stringify({ type: "Terminate" }));
+        const termination = await client.waitFor("Termination");
+        ok(isInt(termination.audio_duration_seconds) && isInt(termination.session_duration_seconds));
+        strictEqual((await client.closed).code, 1000);
+        const turns = client.turns();
+        ok(turns.length > 0, "at least one Turn");
+        for (const turn of turns) {
+          ok(isInt(turn.turn_order));
+          ok(!("error" in turn));
+          for (const w of turn.words as Record<string, unknown>[]) ok(isInt(w.start) && isInt(w.end));
+        }
+        const final = turns.filter((m) => m.end_of_turn);
+        ok(final.length > 0, "a final Turn");
+        ok(turns.some((m) => m.turn_is_formatted), "format_turns=True gives a formatted final");
+        // Terminate is the last message and Termination the last frame.
+        strictEqual(client.messages.at(-1)?.type, "Termination");
+      });
+
+      await t.step("auth: missing, wrong key → 1008", async () => {
+        await expectRefusal(ws(), 1008, {});
+        await expectRefusal(ws(), 1008, { Authorization: "bad-key" });
+      });
+
+      await t.step("invalid query parameters → 3006", async () => {
+        await expectRefusal(ws("sample_rate=abc"), 3006, auth);
+        await expectRefusal(ws("sample_rate=16000&encoding=opus"), 3006, auth);
+        await expectRefusal(ws(`sample_rate=16000&keyterms_prompt=${encodeURIComponent(JSON.stringify(Array(101).fill("x")))}`), 3006, auth);
+      });
+
+      for (const [name, text, reason] of [
+        ["malformed JSON", "{not json", "Invalid JSON"],
+        ["unknown type", JSON.stringify({ type: "Dance" }), "Invalid Message Type"],
+        ["non-object JSON", "[]", "Invalid Message"],
+        ["invalid UpdateConfiguration", JSON.stringify({ type: "UpdateConfiguration", max_turn_silence: "long" }), "Invalid Message"],
+      ]) {
+        await t.step(`${name} → 3006`, async () => {
+          const client = new TestClient(ws(), auth);
+          await client.waitFor("Begin");
+          client.send(text);
+          const closed = await client.closed;
+          strictEqual(closed.code, 3006);
+          const error = client.messages.find((m) => m.type === "Error");
+          ok(String(error?.error).startsWith(reason), `${error?.error} starts with ${reason}`);
+        });
+      }
+
+      await t.step("chunks over 1000 ms, odd bytes, short chunk followed by audio → 3007/3006", async () => {
+        for (const [bytes, code] of [[40000, 3007], [3201, 3006]] as const) {
+          const client = new TestClient(ws(), auth);
+          await client.waitFor("Begin");
+          client.send(new Uint8Array(bytes));
+          strictEqual((await client.closed).code, code);
+        }
+        const client = new TestClient(ws(), auth);
+        await client.waitFor("Begin");
+        client.send(new Uint8Array(800)); // 25 ms
+        client.send(new Uint8Array(3200));
+        const closed = await client.closed;
+        strictEqual(closed.code, 3007);
+        ok(closed.reason.startsWith("Input duration violation"));
+      });
+
+      await t.step("a short last chunk before Terminate is accepted", async () => {
+        const client = new TestClient(ws(), auth);
+        await client.waitFor("Begin");
+        client.send(new Uint8Array(3200));
+        client.send(new Uint8Array(640)); // 20 ms
+        client.send(JSON.stringify({ type: "Terminate" }));
+        await client.waitFor("Termination");
+        strictEqual((await client.closed).code, 1000);
+      });
+
+      await t.step("audio faster than real time beyond the burst → 3007", async () => {
+        const client = new TestClient(ws(), auth);
+        await client.waitFor("Begin");
+        for (let i = 0; i < 40; i++) client.send(new Uint8Array(3200)); // 4 s at once, burst 2 s
+        const closed = await client.closed;
+        strictEqual(closed.code, 3007);
+        ok(closed.reason.startsWith("Audio Transmission Rate Exceeded"));
+      });
+
+      await t.step("concurrent sessions per key → 3009", async () => {
+        const a = new TestClient(ws(), auth);
+        const b = new TestClient(ws(), auth);
+        await a.waitFor("Begin");
+        await b.waitFor("Begin");
+        await expectRefusal(ws(), 3009, auth);
+        a.close();
+        b.close();
+        await a.closed;
+        await b.closed;
+      });
+
+      await t.step("temporary token: ?token= and Authorization, single use, bad token → 1008", async () => {
+        const res = await fetch(`${server.url}/v3/token?expires_in_seconds=60&max_session_duration_seconds=120`, {
+          headers: auth,
+        });
+        strictEqual(res.status, 200);
+        const { token, expires_in_seconds } = await res.json();
+        strictEqual(expires_in_seconds, 60);
+        const client = new TestClient(ws(`${QUERY}&token=${token}`), {});
+        const begin = await client.waitFor("Begin");
+        const expected = Math.floor(Date.now() / 1000) + 120;
+        ok(Math.abs(Number(begin.expires_at) - expected) <= 2, "token's max duration drives expires_at");
+        client.close();
+        await expectRefusal(ws(`${QUERY}&token=${token}`), 1008, {});
+        await expectRefusal(ws(`${QUERY}&token=not-a-token`), 1008, {});
+        const second = await (await fetch(`${server.url}/v3/token?expires_in_seconds=60`, { headers: auth })).json();
+        const viaHeader = new TestClient(ws(), { Authorization: second.token });
+        await viaHeader.waitFor("Begin");
+        viaHeader.close();
+        strictEqual((await fetch(`${server.url}/v3/token?expires_in_seconds=0`, { headers: auth })).status, 400);
+        strictEqual((await fetch(`${server.url}/v3/token?expires_in_seconds=60`)).status, 401);
+      });
+
+      await t.step("health and metrics", async () => {
+        strictEqual((await fetch(`${server.url}/v3/health`)).status, 200);
+        strictEqual((await fetch(`${server.url}/v3/ws/health`)).status, 200);
+        const metrics = await (await fetch(`${server.url}/metrics`)).text();
+        ok(metrics.includes("earshot_active_sessions"));
+        ok(/earshot_sessions_total\{close_code="3006"\} \d+/.test(metrics));
+      });
+
+      await t.step("the bystander session was not affected", async () => {
+        await bystanderAudio;
+        bystander.send(JSON.stringify({ type: "Terminate" }));
+        await bystander.waitFor("Termination");
+        strictEqual((await bystander.closed).code, 1000);
+        ok(bystander.turns().length > 0);
+      });
+    } finally {
+      bystander.close();
+      await server.stop();
+      await Deno.remove(keys);
+    }
+  },
+});
+
+Deno.test({
+  name: "gateway: inactivity timeout and maximum session duration",
+  sanitizeResources: false,
+  sanitizeOps: false,
+  async fn() {
+    const server = await startServer({ MAX_SESSION_SECONDS: "2" });
+    try {
+      const idle = new TestClient(`${server.wsUrl}/?${QUERY}&inactivity_timeout=5`);
+      const expiring = new TestClient(`${server.wsUrl}/v3/ws?${QUERY}`);
+      await expiring.waitFor("Begin");
+      const expired = await expiring.closed;
+      strictEqual(expired.code, 3008);
+      deepStrictEqual(expiring.messages.slice(-2).map((m) => m.type), ["Termination", "Error"]);
+      // The 2 s cap also ends the idle session first; inactivity is checked with a longer cap below.
+      await idle.closed;
+    } finally {
+      await server.stop();
+    }
+    const server2 = await startServer();
+    try {
+      const idle = new TestClient(`${server2.wsUrl}/?${QUERY}&inactivity_timeout=5`);
+      await idle.waitFor("Begin");
+      const started = Date.now();
+      const closed = await idle.closed;
+      ok(Date.now() - started >= 4500, "not before the timeout");
+      strictEqual(closed.code, 1000);
+      strictEqual(idle.messages.at(-1)?.type, "Termination");
+    } finally {
+      await server2.stop();
+    }
+  },
+});

@@ -1,0 +1,39 @@
+// A Python client in the style of the reference self-hosted example (Debian's python3-websockets).
+import { ok, strictEqual } from "node:assert/strict";
+import { startServer } from "./helpers/server.ts";
+
+const ROOT = new URL("../", import.meta.url).pathname;
+
+Deno.test({
+  name: "python3-websockets client: integer turn_order, word times and durations",
+  sanitizeResources: false,
+  sanitizeOps: false,
+  async fn() {
+    const server = await startServer();
+    try {
+      const out = await new Deno.Command("/usr/bin/python3", {
+        args: ["tests/clients/python_client.py", server.wsUrl, "tests/fixtures/order.wav"],
+        cwd: ROOT,
+        stdout: "piped",
+        stderr: "piped",
+      }).output();
+      const stdout = new TextDecoder().decode(out.stdout);
+      strictEqual(out.success, true, new TextDecoder().decode(out.stderr));
+      const messages = stdout.trim().split("\n").map((l) => JSON.parse(l));
+      strictEqual(messages[0].type, "Begin");
+      const turns = messages.filter((m) => m.type === "Turn");
+      ok(turns.length > 0);
+      for (const t of turns) {
+        ok(Number.isInteger(t.turn_order));
+        for (const w of t.words) ok(Number.isInteger(w.start) && Number.isInteger(w.end) && w.end >= w.start);
+      }
+      const text = turns.filter((t) => t.end_of_turn && !t.turn_is_formatted).map((t) => t.transcript).join(" ");
+      for (const word of ["table", "two"]) ok(text.includes(word), `"${word}" in "${text}"`);
+      const termination = messages.at(-1);
+      strictEqual(termination.type, "Termination");
+      ok(Number.isInteger(termination.audio_duration_seconds) && Number.isInteger(termination.session_duration_seconds));
+    } finally {
+      await server.stop();
+    }
+  },
+});

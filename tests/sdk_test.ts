@@ -1,0 +1,56 @@
+// The official AssemblyAI JS SDK, unmodified, against the real server over wss:// (test CA).
+import { ok, strictEqual } from "node:assert/strict";
+import { startServer } from "./helpers/server.ts";
+import { makeTestPki } from "./helpers/tls.ts";
+
+const ROOT = new URL("../", import.meta.url).pathname;
+
+interface Event {
+  event: string;
+  data: Record<string, unknown>;
+}
+
+async function runSdk(baseUrl: string, wav: string, caCert: string, credential: string): Promise<Event[]> {
+  const out = await new Deno.Command(Deno.execPath(), {
+    args: ["run", "-A", "tests/clients/sdk_stream.ts", baseUrl, wav, credential],
+    cwd: ROOT,
+    env: { DENO_CERT: caCert },
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  const stdout = new TextDecoder().decode(out.stdout);
+  if (!out.success) throw new Error(`SDK client failed: ${stdout}\n${new TextDecoder().decode(out.stderr)}`);
+  return stdout.trim().split("\n").map((l) => JSON.parse(l));
+}
+
+Deno.test({
+  name: "official assemblyai SDK streams over wss:// and gets Begin, Turns with the words, Termination",
+  sanitizeResources: false,
+  sanitizeOps: false,
+  async fn() {
+    const pki = await makeTestPki();
+    const server = await startServer({ TLS_CERT_FILE: pki.cert, TLS_KEY_FILE: pki.key }, { tls: true });
+    try {
+      const events = await runSdk(server.wsUrl, "tests/fixtures/weather.wav", pki.caCert, "self-hosted");
+      const open = events.find((e) => e.event === "open");
+      ok(open && typeof open.data.id === "string", "Begin reached the SDK");
+      ok(!events.some((e) => e.event === "error"), JSON.stringify(events.filter((e) => e.event === "error")));
+      const finals = events.filter((e) => e.event === "turn" && e.data.end_of_turn && !e.data.turn_is_formatted);
+      const text = finals.map((e) => e.data.transcript).join(" ");
+      for (const word of ["weather", "boston", "today"]) ok(text.includes(word), `"${word}" in "${text}"`);
+      strictEqual(events.find((e) => e.event === "close")?.data.code, 1000);
+      strictEqual(events.at(-1)?.event, "done", "close(true) resolved after Termination");
+
+      const res = await fetch(`${server.url}/v3/token?expires_in_seconds=60`, {
+        headers: { Authorization: "self-hosted" },
+        client: Deno.createHttpClient({ caCerts: [await Deno.readTextFile(pki.caCert)] }),
+      } as RequestInit);
+      const { token } = await res.json();
+      const viaToken = await runSdk(server.wsUrl, "tests/fixtures/order.wav", pki.caCert, `token:${token}`);
+      ok(viaToken.some((e) => e.event === "turn"), "a temporary token works through the SDK");
+    } finally {
+      await server.stop();
+      await Deno.remove(pki.dir, { recursive: true });
+    }
+  },
+});

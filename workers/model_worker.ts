@@ -1,0 +1,103 @@
+// A model worker isolate: owns one ONNX Runtime session and the streams assigned to it, and runs
+// them through the batching scheduler. Stream traffic arrives and leaves as protobuf bytes.
+/// <reference lib="deno.worker" />
+import { decodeClientFrame, encodeServerFrame, type ServerFrame } from "../src/asr/proto.ts";
+import { createBackend } from "../src/engine/backend.ts";
+import { BeamCtcDecoder } from "../src/engine/ctc_beam.ts";
+import { type CtcDecoder, GreedyCtcDecoder } from "../src/engine/ctc.ts";
+import { loadModelDir, type ModelInfo } from "../src/engine/model_dir.ts";
+import { Scheduler } from "../src/engine/scheduler.ts";
+import { StreamPipeline } from "../src/engine/stream.ts";
+import type { FromWorker, ToWorker, WorkerInit } from "./protocol.ts";
+
+let model: ModelInfo;
+let scheduler: Scheduler;
+let decoderKind: WorkerInit["decoder"] = "greedy";
+const streams = new Map<string, StreamPipeline>();
+
+function post(message: FromWorker): void {
+  if (message.type === "frame") self.postMessage(message, [message.bytes.buffer as ArrayBuffer]);
+  else self.postMessage(message);
+}
+
+function send(stream: string, frame: ServerFrame): void {
+  post({ type: "frame", stream, bytes: encodeServerFrame(frame) });
+}
+
+function fatal(error: unknown): void {
+  post({ type: "fatal", message: error instanceof Error ? error.message : String(error) });
+}
+
+function makeDecoder(keyterms: readonly string[]): CtcDecoder {
+  // Beam search costs more per frame; greedy is used unless keyterms need boosting.
+  return decoderKind === "beam" || keyterms.length
+    ? new BeamCtcDecoder(model.tokens, { keyterms: [...keyterms] })
+    : new GreedyCtcDecoder(model.tokens.blank);
+}
+
+function finishStream(stream: StreamPipeline): void {
+  stream.forceEndpoint();
+  send(stream.id, { kind: "finished", finished: { audio_seconds: stream.audioSeconds } });
+  streams.delete(stream.id);
+  scheduler.remove(stream);
+}
+
+function onFrame(id: string, bytes: Uint8Array): void {
+  const frame = decodeClientFrame(bytes);
+  if (frame.kind === "open") {
+    const stream = new StreamPipeline(
+      id,
+      model,
+      frame.open,
+      makeDecoder(frame.open.settings.keyterms),
+      (f) => send(id, f),
+    );
+    streams.set(id, stream);
+    scheduler.add(stream);
+    send(id, { kind: "ready", ready: { model: model.name } });
+    return;
+  }
+  const stream = streams.get(id);
+  if (!stream) return; // already finished or closed
+  switch (frame.kind) {
+    case "audio":
+      stream.acceptAudio(frame.audio.data);
+      break;
+    case "update":
+      stream.updateSettings(frame.update.settings);
+      break;
+    case "force_endpoint":
+      stream.forceEndpoint();
+      break;
+    case "finish":
+      stream.finishInput();
+      break;
+  }
+  scheduler.poke(stream);
+}
+
+self.onmessage = async (event: MessageEvent<ToWorker>) => {
+  const message = event.data;
+  try {
+    if (message.type === "init") {
+      decoderKind = message.decoder;
+      model = await loadModelDir(message.modelDir);
+      const backend = await createBackend(message.backend, model, { threads: message.threads });
+      scheduler = new Scheduler(backend, model, message, finishStream, fatal);
+      post({ type: "ready", model: model.name });
+    } else if (message.type === "frame") {
+      onFrame(message.stream, message.bytes);
+    } else if (message.type === "close") {
+      const stream = streams.get(message.stream);
+      if (stream) scheduler.remove(stream);
+      streams.delete(message.stream);
+    }
+  } catch (error) {
+    if (message.type === "frame") {
+      send(message.stream, {
+        kind: "error",
+        error: { kind: "INTERNAL", message: error instanceof Error ? error.message : String(error) },
+      });
+    } else fatal(error);
+  }
+};

@@ -1,0 +1,24 @@
+// Messages between the ASR service (main thread) and a model worker isolate. Stream traffic is
+// protobuf bytes (proto/asr.proto), transferred rather than copied.
+import type { BackendName } from "../src/engine/backend.ts";
+
+export interface WorkerInit {
+  type: "init";
+  modelDir: string;
+  backend: BackendName;
+  threads: number;
+  maxBatch: number;
+  maxWaitMs: number;
+  decoder: "greedy" | "beam";
+}
+
+export type ToWorker =
+  | WorkerInit
+  | { type: "frame"; stream: string; bytes: Uint8Array }
+  | { type: "close"; stream: string };
+
+export type FromWorker =
+  | { type: "ready"; model: string }
+  | { type: "frame"; stream: string; bytes: Uint8Array }
+  | { type: "fatal"; message: string }
+  | { type: "stats"; batches: number; windows: number };
