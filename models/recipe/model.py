@@ -41,12 +41,13 @@ class Subsampling(nn.Module):
         self.dw = nn.Conv2d(c, c, 3, stride=2, padding=1, groups=c)
         self.pw = nn.Conv2d(c, c, 1)
         self.out = nn.Linear(c * ((cfg.n_mels + 3) // 4), cfg.d_model)
+        self.norm = nn.LayerNorm(cfg.d_model)  # keeps the level of the audio from swamping early training
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:  # [N, T, 80] -> [N, T/4, d]
         x = F.relu(self.conv1(x.unsqueeze(1)))
         x = F.relu(self.pw(self.dw(x)))
         n, c, t, f = x.shape
-        return self.out(x.transpose(1, 2).reshape(n, t, c * f))
+        return self.norm(self.out(x.transpose(1, 2).reshape(n, t, c * f)))
 
 
 class FeedForward(nn.Module):

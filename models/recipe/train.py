@@ -19,7 +19,7 @@ def load_shards(feats_dir, sp, cache):
     return [item for items in cache.values() for item in items if item[1]]
 
 
-def batches(items, max_frames, rng):
+def batches(items, max_frames, rng, shuffle=True):
     items = sorted(items, key=lambda x: x[0].shape[0])
     out, cur = [], []
     for item in items:
@@ -29,7 +29,8 @@ def batches(items, max_frames, rng):
         cur.append(item)
     if cur:
         out.append(cur)
-    rng.shuffle(out)
+    if shuffle:
+        rng.shuffle(out)
     return out
 
 
@@ -45,17 +46,18 @@ def collate(batch, chunk):
     return feats, in_lens, targets, tgt_lens
 
 
-def spec_augment(feats, rng):
+def spec_augment(feats, rng, fill):
+    """Masks with the mean feature (not zero: zero log-energy is a loud value)."""
     b, t, m = feats.shape
     for i in range(b):
         for _ in range(2):
             w = rng.randint(0, 12)
             f0 = rng.randint(0, m - w)
-            feats[i, :, f0:f0 + w] = 0
+            feats[i, :, f0:f0 + w] = fill[f0:f0 + w]
         for _ in range(2):
             w = rng.randint(0, max(1, t // 25))
             t0 = rng.randint(0, max(0, t - w))
-            feats[i, t0:t0 + w] = 0
+            feats[i, t0:t0 + w] = fill
     return feats
 
 
@@ -87,14 +89,14 @@ def main():
     model = StreamingConformer(cfg)
     opt = torch.optim.AdamW(model.parameters(), lr=args.lr, weight_decay=1e-3)
     rng = random.Random(args.seed)
-    step, ckpt_path = 0, os.path.join(args.exp, "last.pt")
+    step, epoch, ckpt_path = 0, 0, os.path.join(args.exp, "last.pt")
     cache = {}
     items = load_shards(args.feats, sp, cache)
     if os.path.exists(ckpt_path):
         ckpt = torch.load(ckpt_path)
         model.load_state_dict(ckpt["model"])
         opt.load_state_dict(ckpt["opt"])
-        step, rng = ckpt["step"], ckpt["rng"]
+        step, rng, epoch = ckpt["step"], ckpt["rng"], ckpt.get("epoch", 0)
         torch.set_rng_state(ckpt["torch_rng"])
         print(f"train: resumed at step {step}")
     else:
@@ -103,7 +105,7 @@ def main():
     print(f"train: {sum(p.numel() for p in model.parameters()) / 1e6:.2f}M parameters, {len(items)} utterances")
 
     def save():
-        torch.save({"model": model.state_dict(), "opt": opt.state_dict(), "step": step, "rng": rng,
+        torch.save({"model": model.state_dict(), "opt": opt.state_dict(), "step": step, "rng": rng, "epoch": epoch,
                     "torch_rng": torch.get_rng_state(), "config": vars(cfg)}, ckpt_path + ".tmp")
         os.replace(ckpt_path + ".tmp", ckpt_path)
 
@@ -111,14 +113,16 @@ def main():
     t0, frames, losses = time.time(), 0, []
     while step < args.steps:
         items = load_shards(args.feats, sp, cache)
-        for batch in batches(items, args.max_frames, rng):
+        # SortaGrad: the first epoch runs from short to long utterances, which gets CTC past its
+        # blank-only plateau much sooner; later epochs are shuffled.
+        for batch in batches(items, args.max_frames, rng, shuffle=epoch > 0):
             if step >= args.steps:
                 break
             lr = args.lr * min((step + 1) / args.warmup, 0.5 * (1 + math.cos(math.pi * min(1.0, step / args.steps))))
             for g in opt.param_groups:
                 g["lr"] = lr
             feats, in_lens, targets, tgt_lens = collate(batch, cfg.chunk)
-            logp = model(spec_augment(feats, rng))
+            logp = model(spec_augment(feats, rng, model.feat_mean))
             loss = F.ctc_loss(logp.transpose(0, 1), targets, in_lens, tgt_lens, blank=cfg.vocab_size,
                               reduction="sum", zero_infinity=True) / len(batch)
             opt.zero_grad()
@@ -135,6 +139,7 @@ def main():
                 losses = []
             if step % 200 == 0:
                 save()
+        epoch += 1
     save()
     print("train: done")
 

@@ -72,6 +72,7 @@ export function createGateway(o: GatewayOptions): Gateway {
   const upgrade = async (req: Request): Promise<Response> => {
     const upgradedAt = performance.now();
     const url = new URL(req.url);
+    const authorization = req.headers.get("authorization"); // unreadable once upgraded
     const { socket, response } = Deno.upgradeWebSocket(req, { idleTimeout: 0 });
     socket.binaryType = "arraybuffer";
     // Refusals are sent in-band (Error frame + close code), as the cloud does after the upgrade.
@@ -85,7 +86,7 @@ export function createGateway(o: GatewayOptions): Gateway {
       return response;
     };
     if (draining) return refuse(CloseCode.TryAgainLater, "Server is shutting down; retry on another instance");
-    const auth = await o.auth.authenticate(req.headers.get("authorization"), url.searchParams.get("token"));
+    const auth = await o.auth.authenticate(authorization, url.searchParams.get("token"));
     if (!auth.ok) return refuse(CloseCode.Unauthorized, auth.reason);
     const parsed = parseSessionParams(url.searchParams);
     if (!parsed.ok) return refuse(CloseCode.InvalidMessage, parsed.error);
@@ -134,6 +135,10 @@ export function createGateway(o: GatewayOptions): Gateway {
     await next();
   });
   o.extend?.(app);
+  app.onError((error, c) => {
+    o.log.error(`request failed: ${error.message}`);
+    return c.json({ error: "Internal server error" }, 500);
+  });
 
   return {
     app,

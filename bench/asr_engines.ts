@@ -1,0 +1,139 @@
+// The two engines under test, driven the same way: N streams of the same clip, either all audio
+// at once (throughput) or paced at real time in 100 ms chunks (latency: audio arriving -> words).
+import sherpa from "sherpa-onnx-node";
+import type { ServerFrame, TurnSettings } from "../src/asr/proto.ts";
+import { AsrService } from "../src/asr/service.ts";
+import { InProcessTransport } from "../src/asr/transport.ts";
+import { decodePcm16 } from "../src/engine/pcm.ts";
+import { CHUNK_BYTES, CHUNK_MS } from "./audio.ts";
+
+export const MODEL = new URL("../models/en-default", import.meta.url).pathname;
+
+const settings: TurnSettings = {
+  end_of_turn_confidence_threshold: 0.4,
+  min_turn_silence_ms: 400,
+  max_turn_silence_ms: 1280,
+  vad_threshold: 0.4,
+  keyterms: [],
+  pro_rules: false,
+  continuous_partials: false,
+  language_detection: false,
+};
+
+export interface RunResult {
+  wallSeconds: number;
+  audioSeconds: number;
+  /** ms from the audio at a word's end reaching the engine to the word being emitted */
+  latencies: number[];
+}
+
+function chunksOf(clip: Uint8Array): Uint8Array[] {
+  const out = [];
+  for (let i = 0; i < clip.length; i += CHUNK_BYTES) out.push(clip.slice(i, i + CHUNK_BYTES));
+  return out;
+}
+
+export async function earshotService(): Promise<AsrService> {
+  const service = new AsrService({
+    models: { "en-default": MODEL },
+    backend: "node",
+    workers: 1,
+    threadsPerWorker: 1,
+    maxOpenStreams: 10_000,
+    maxBatch: 128,
+    maxWaitMs: 10,
+    decoder: "greedy",
+    log: () => {},
+  });
+  await service.start();
+  return service;
+}
+
+export async function runEarshot(service: AsrService, streams: number, clip: Uint8Array, paced: boolean): Promise<RunResult> {
+  const transport = new InProcessTransport(service);
+  const chunks = chunksOf(clip);
+  const latencies: number[] = [];
+  const started = performance.now();
+  const sendTimes: number[][] = [];
+  const done = Array.from({ length: streams }, (_, i) => {
+    const finished = Promise.withResolvers<void>();
+    const seen = new Set<string>();
+    sendTimes[i] = [];
+    const link = transport.open("en-default", {
+      onFrame: (f: ServerFrame) => {
+        if (f.kind === "turn") {
+          const now = performance.now();
+          for (const w of f.turn.words) {
+            const key = `${f.turn.turn_order}:${w.start_ms}`;
+            if (seen.has(key)) continue;
+            seen.add(key);
+            const sentAt = sendTimes[i][Math.min(sendTimes[i].length - 1, Math.floor(w.end_ms / CHUNK_MS))];
+            if (paced && sentAt !== undefined) latencies.push(now - sentAt);
+          }
+        }
+        if (f.kind === "finished" || f.kind === "error") finished.resolve();
+      },
+      onLost: () => finished.resolve(),
+    });
+    link.send({
+      kind: "open",
+      open: { session_id: `b${i}`, route: "en-default", sample_rate: 16000, encoding: "PCM_S16LE", settings, resume_turn_order: 0, resume_offset_ms: 0 },
+    });
+    return { link, finished: finished.promise };
+  });
+  for (let c = 0; c < chunks.length; c++) {
+    const at = started + c * CHUNK_MS;
+    if (paced) await new Promise((r) => setTimeout(r, Math.max(0, at - performance.now())));
+    done.forEach(({ link }, i) => {
+      sendTimes[i].push(performance.now());
+      link.send({ kind: "audio", audio: { data: chunks[c].slice() } });
+    });
+  }
+  for (const { link } of done) link.send({ kind: "finish", finish: {} });
+  await Promise.all(done.map((d) => d.finished));
+  return { wallSeconds: (performance.now() - started) / 1000, audioSeconds: streams * clip.length / 32000, latencies };
+}
+
+export function runSherpa(streams: number, clip: Uint8Array, paced: boolean): Promise<RunResult> {
+  const recognizer = new sherpa.OnlineRecognizer({
+    featConfig: { sampleRate: 16000, featureDim: 80 },
+    modelConfig: { nemoCtc: { model: `${MODEL}/model.onnx` }, tokens: `${MODEL}/tokens.txt`, numThreads: 1, provider: "cpu", debug: 0 },
+    decodingMethod: "greedy_search",
+  });
+  const chunks = chunksOf(clip).map((c) => decodePcm16(c));
+  const all = Array.from({ length: streams }, () => recognizer.createStream());
+  const seen = all.map(() => 0);
+  const sendTimes: number[][] = all.map(() => []);
+  const latencies: number[] = [];
+  const started = performance.now();
+  const decodeReady = () => {
+    for (let ready = all.filter((s) => recognizer.isReady(s)); ready.length; ready = all.filter((s) => recognizer.isReady(s))) {
+      recognizer.decodeStreams(ready);
+    }
+    if (!paced) return;
+    const now = performance.now();
+    all.forEach((s, i) => {
+      const r = recognizer.getResult(s) as { tokens: string[]; timestamps: number[] };
+      for (; seen[i] < r.tokens.length; seen[i]++) {
+        const sentAt = sendTimes[i][Math.min(sendTimes[i].length - 1, Math.floor(r.timestamps[seen[i]] * 1000 / CHUNK_MS))];
+        if (r.tokens[seen[i]].startsWith(" ") && sentAt !== undefined) latencies.push(now - sentAt);
+      }
+    });
+  };
+  return (async () => {
+    for (let c = 0; c < chunks.length; c++) {
+      if (paced) await new Promise((r) => setTimeout(r, Math.max(0, started + c * CHUNK_MS - performance.now())));
+      all.forEach((s, i) => {
+        sendTimes[i].push(performance.now());
+        s.acceptWaveform({ samples: chunks[c], sampleRate: 16000 });
+      });
+      decodeReady();
+    }
+    for (const s of all) {
+      s.acceptWaveform({ samples: new Float32Array(16000 * 0.3 + 160), sampleRate: 16000 });
+      s.inputFinished();
+    }
+    decodeReady();
+    return { wallSeconds: (performance.now() - started) / 1000, audioSeconds: streams * clip.length / 32000, latencies };
+  })();
+}

@@ -1,0 +1,19 @@
+// Benchmark audio: the committed speech fixtures joined into one clip of 16 kHz PCM16.
+import { fixture } from "../tests/helpers/wav.ts";
+
+export function benchClip(): Uint8Array {
+  const parts = ["weather.wav", "order.wav", "numbers.wav"].map((n) => fixture(n).data);
+  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+  let o = 0;
+  for (const p of parts) (out.set(p, o), o += p.length);
+  return out;
+}
+
+export const CHUNK_MS = 100;
+export const CHUNK_BYTES = 16000 * 2 * CHUNK_MS / 1000;
+
+export function percentile(values: number[], p: number): number {
+  if (!values.length) return NaN;
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.floor(p / 100 * sorted.length))];
+}

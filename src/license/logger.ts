@@ -1,0 +1,72 @@
+// Leveled logger for the license sidecar: one JSON object per line when structured logging is on
+// (for log collectors), readable plain lines otherwise.
+
+export const LOG_LEVELS = ["debug", "info", "warning", "error"] as const;
+export type LogLevel = typeof LOG_LEVELS[number];
+export type LogFields = Record<string, unknown>;
+
+export interface Logger {
+  debug(message: string, fields?: LogFields): void;
+  info(message: string, fields?: LogFields): void;
+  warn(message: string, fields?: LogFields): void;
+  error(message: string, fields?: LogFields): void;
+}
+
+export interface LoggerOptions {
+  level: LogLevel;
+  structured: boolean;
+  /** Where finished lines go; stdout/stderr by default, a list in tests. */
+  write?: (line: string, level: LogLevel) => void;
+  now?: () => number;
+}
+
+function writeToConsole(line: string, level: LogLevel): void {
+  if (level === "error" || level === "warning") console.error(line);
+  else console.log(line);
+}
+
+function formatPlainValue(value: unknown): string {
+  if (typeof value === "string") return /\s/.test(value) ? JSON.stringify(value) : value;
+  if (value instanceof Error) return JSON.stringify(value.message);
+  return JSON.stringify(value) ?? String(value);
+}
+
+export function createLogger(options: LoggerOptions): Logger {
+  const write = options.write ?? writeToConsole;
+  const now = options.now ?? Date.now;
+  const threshold = LOG_LEVELS.indexOf(options.level);
+
+  const emit = (level: LogLevel, message: string, fields: LogFields = {}) => {
+    if (LOG_LEVELS.indexOf(level) < threshold) return;
+    const time = new Date(now()).toISOString();
+    const present = Object.entries(fields).filter(([, v]) => v !== undefined);
+    if (options.structured) {
+      const normalized = Object.fromEntries(present.map(([k, v]) => [k, v instanceof Error ? v.message : v]));
+      write(JSON.stringify({ time, level, msg: message, service: "license-sidecar", ...normalized }), level);
+    } else {
+      const extras = present.map(([k, v]) => ` ${k}=${formatPlainValue(v)}`).join("");
+      write(`${time} ${level.toUpperCase()} ${message}${extras}`, level);
+    }
+  };
+
+  return {
+    debug: (message, fields) => emit("debug", message, fields),
+    info: (message, fields) => emit("info", message, fields),
+    warn: (message, fields) => emit("warning", message, fields),
+    error: (message, fields) => emit("error", message, fields),
+  };
+}
+
+/** A logger that drops everything, for tests and embedders that do not care. */
+export const silentLogger: Logger = { debug() {}, info() {}, warn() {}, error() {} };
+
+/** Collects lines in memory so tests can assert on what was logged. */
+export function createMemoryLogger(): Logger & {
+  lines: { level: LogLevel; message: string; fields: LogFields }[];
+} {
+  const lines: { level: LogLevel; message: string; fields: LogFields }[] = [];
+  const push = (level: LogLevel) => (message: string, fields: LogFields = {}) => {
+    lines.push({ level, message, fields });
+  };
+  return { lines, debug: push("debug"), info: push("info"), warn: push("warning"), error: push("error") };
+}

@@ -1,0 +1,32 @@
+import { deepStrictEqual, strictEqual } from "node:assert/strict";
+import { createLogger, LogLevel } from "./logger.ts";
+
+function capture(structured: boolean, level: LogLevel) {
+  const lines: string[] = [];
+  const logger = createLogger({ level, structured, write: (line) => lines.push(line), now: () => 0 });
+  return { logger, lines };
+}
+
+Deno.test("logger: structured logging writes one JSON object per line", () => {
+  const { logger, lines } = capture(true, "info");
+  logger.warn("Usage queue backlog is large", { pending: 1001, error: new Error("down") });
+  deepStrictEqual(JSON.parse(lines[0]), {
+    time: "1970-01-01T00:00:00.000Z",
+    level: "warning",
+    msg: "Usage queue backlog is large",
+    service: "license-sidecar",
+    pending: 1001,
+    error: "down",
+  });
+});
+
+Deno.test("logger: plain logging writes readable lines and honours the level", () => {
+  const { logger, lines } = capture(false, "warning");
+  logger.info("hidden");
+  logger.error("License invalid", { error: "license expired at 2030-01-01", code: 3 });
+  strictEqual(lines.length, 1);
+  strictEqual(
+    lines[0],
+    '1970-01-01T00:00:00.000Z ERROR License invalid error="license expired at 2030-01-01" code=3',
+  );
+});
