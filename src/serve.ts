@@ -3,13 +3,16 @@
 // when a license is configured. Parts talk in-process; no other port is opened.
 import { existsSync } from "node:fs";
 import { AsrService } from "./asr/service.ts";
-import { InProcessTransport, type AsrTransport, WebSocketTransport } from "./asr/transport.ts";
+import { type AsrTransport, InProcessTransport } from "./asr/transport.ts";
+import { webSocketFailover } from "./asr/failover_transport.ts";
 import { loadAsrConfig } from "./asr/config.ts";
 import { createGateway } from "./gateway/app.ts";
+import { demoRoutes } from "./demo/routes.ts";
 import { Authenticator } from "./gateway/auth.ts";
 import { loadGatewayConfig } from "./gateway/config.ts";
 import { TemporaryTokens } from "./gateway/temp_tokens.ts";
 import { createLogger, parseLevel } from "./log.ts";
+import { licenseAdmission } from "./license_admission.ts";
 
 const MODELS = new URL("../models/", import.meta.url).pathname;
 
@@ -31,7 +34,7 @@ const log = createLogger("earshot", parseLevel(config.AAI_LOG_LEVEL), config.AAI
 let service: AsrService | undefined;
 let transport: AsrTransport;
 if (config.asrEndpoint) {
-  transport = new WebSocketTransport(config.asrEndpoint);
+  transport = webSocketFailover(config.asrEndpoint, (m) => log.info(m));
 } else {
   service = new AsrService({
     models: shippedModels(),
@@ -47,16 +50,19 @@ if (config.asrEndpoint) {
   transport = new InProcessTransport(service);
 }
 
+const license = await licenseAdmission(config.AAI_LICENSE_AND_USAGE_PROXY_ENDPOINT, log);
 const tokens = new TemporaryTokens(config.TOKEN_SIGNING_SECRET);
 const gateway = createGateway({
   transport,
   auth: await Authenticator.fromFile(tokens, config.API_KEYS_FILE),
   tokens,
   log,
+  admission: license?.admission,
   maxSessionsPerKey: config.MAX_SESSIONS_PER_KEY,
   maxSessionSeconds: config.MAX_SESSION_SECONDS,
   rateBurstSeconds: config.RATE_BURST_SECONDS,
   isReady: () => service?.ready ?? true,
+  extend: demoRoutes,
 });
 
 const tls = config.TLS_CERT_FILE && config.TLS_KEY_FILE
@@ -83,6 +89,7 @@ const shutdown = async (deadlineMs: number) => {
   await gateway.drain(deadlineMs);
   await server.shutdown();
   await service?.stop();
+  await license?.stop();
   Deno.exit(0);
 };
 Deno.addSignalListener("SIGINT", () => shutdown(0));

@@ -11,12 +11,16 @@ def speed(wav: torch.Tensor, factor: float) -> torch.Tensor:
 
 
 def reverb(wav: torch.Tensor, rng: random.Random) -> torch.Tensor:
-    rt60 = rng.uniform(0.15, 0.7)
+    """A synthetic room: the direct path plus an exponentially decaying noise tail, mixed at a
+    direct-to-reverberant ratio of 0-12 dB (a tail of equal weight per sample drowns speech)."""
+    rt60 = rng.uniform(0.15, 0.6)
     n = int(SR * rt60)
     t = torch.arange(n) / SR
-    rir = torch.randn(n, generator=torch.Generator().manual_seed(rng.randrange(1 << 30))) * torch.exp(-6.9 * t / rt60)
+    tail = torch.randn(n, generator=torch.Generator().manual_seed(rng.randrange(1 << 30))) * torch.exp(-6.9 * t / rt60)
+    tail[0] = 0.0
+    drr_db = rng.uniform(0, 12)
+    rir = tail * torch.sqrt(10 ** (-drr_db / 10) / tail.pow(2).sum())
     rir[0] = 1.0
-    rir = rir / rir.norm()
     size = wav.numel() + n - 1
     out = torch.fft.irfft(torch.fft.rfft(wav, size) * torch.fft.rfft(rir, size), size)[: wav.numel()]
     return out * (wav.abs().max() / (out.abs().max() + 1e-9))
@@ -38,7 +42,7 @@ def noise(wav: torch.Tensor, rng: random.Random) -> torch.Tensor:
         n = sum(torch.sin(2 * math.pi * rng.choice([50, 60]) * k * t) / k for k in range(1, 5)) + 0.1 * white
     else:
         n = white
-    snr_db = rng.uniform(3, 35)
+    snr_db = rng.uniform(8, 40)
     p_sig = wav.pow(2).mean() + 1e-9
     p_noise = n.pow(2).mean() + 1e-9
     return wav + n * torch.sqrt(p_sig / (p_noise * 10 ** (snr_db / 10)))
@@ -54,9 +58,9 @@ def telephone(wav: torch.Tensor) -> torch.Tensor:
 def augment(wav: torch.Tensor, rng: random.Random) -> torch.Tensor:
     if rng.random() < 0.6:
         wav = speed(wav, rng.uniform(0.88, 1.12))
-    if rng.random() < 0.3:
+    if rng.random() < 0.2:
         wav = reverb(wav, rng)
-    if rng.random() < 0.5:
+    if rng.random() < 0.4:
         wav = noise(wav, rng)
     if rng.random() < 0.15:
         wav = telephone(wav)

@@ -114,7 +114,6 @@ class Block(nn.Module):
         self.ff1, self.ff2 = FeedForward(cfg), FeedForward(cfg)
         self.att = Attention(cfg)
         self.conv = ConvModule(cfg)
-        self.norm = nn.LayerNorm(cfg.d_model)
 
     def forward(self, x, att_cache, conv_cache, bias_mask):
         x = x + 0.5 * self.ff1(x)
@@ -123,7 +122,7 @@ class Block(nn.Module):
         x = x + self.att.attend(a, kv, bias_mask)
         c, new_conv = self.conv(x, conv_cache)
         x = x + c
-        x = self.norm(x + 0.5 * self.ff2(x))
+        x = x + 0.5 * self.ff2(x)  # pre-norm residual blocks: stable at high learning rates
         return x, kv, new_conv
 
 
@@ -135,6 +134,7 @@ class StreamingConformer(nn.Module):
         self.register_buffer("feat_std", torch.ones(cfg.n_mels))
         self.sub = Subsampling(cfg)
         self.blocks = nn.ModuleList(Block(cfg) for _ in range(cfg.layers))
+        self.final_norm = nn.LayerNorm(cfg.d_model)
         self.head = nn.Linear(cfg.d_model, cfg.vocab_size + 1)
 
     def subsample(self, feats):  # [B, T, 80], T a multiple of chunk -> [B, T/4, d]
@@ -157,7 +157,7 @@ class StreamingConformer(nn.Module):
         zeros = x.new_zeros(b, self.cfg.d_model, self.cfg.kernel - 1)
         for blk in self.blocks:
             x, _, _ = blk(x, None, zeros, bias)
-        return F.log_softmax(self.head(x), -1)
+        return F.log_softmax(self.head(self.final_norm(x)), -1)
 
     def forward_chunk(self, feats, length, cache_ch, cache_t, cache_len):
         """Streaming: feats [B, 80, chunk] -> (log-probs [B, chunk/4, V+1], lengths, caches)."""
@@ -174,7 +174,7 @@ class StreamingConformer(nn.Module):
             x, kv, conv = blk(x, cache_ch[:, i], cache_t[:, i], bias)
             new_ch.append(kv[:, -left:])
             new_t.append(conv)
-        logp = F.log_softmax(self.head(x), -1)
+        logp = F.log_softmax(self.head(self.final_norm(x)), -1)
         out_len = torch.full_like(length, c) if length is not None else None
         return logp, out_len, torch.stack(new_ch, 1), torch.stack(new_t, 1), torch.clamp(cache_len + c, max=left)
 

@@ -21,7 +21,10 @@ const service = new AsrService({
   log: (m) => log.info(m),
 });
 await service.start();
-const server = Deno.serve({ port: config.SERVER_PORT, hostname: "0.0.0.0", onListen: () => {} }, asrHandler(service, routes[0]));
+const server = Deno.serve(
+  { port: config.SERVER_PORT, hostname: "0.0.0.0", onListen: () => {} },
+  asrHandler(service, routes[0]),
+);
 log.info(`listening on :${config.SERVER_PORT}, routes ${routes.join(", ")}`);
 log.info("Ready to serve!");
 

@@ -63,7 +63,14 @@ const protoText = Deno.readTextFileSync(new URL("../../proto/asr.proto", import.
 const root = protobuf.parse(protoText, { keepCase: true }).root;
 const clientType = root.lookupType("earshot.asr.v1.ClientFrame");
 const serverType = root.lookupType("earshot.asr.v1.ServerFrame");
-const toObjectOptions = { longs: Number, enums: String, bytes: Uint8Array, defaults: true, arrays: true, oneofs: true };
+const toObjectOptions = {
+  longs: Number,
+  enums: String,
+  bytes: Uint8Array,
+  defaults: true,
+  arrays: true,
+  oneofs: true,
+};
 
 function decode<T>(type: protobuf.Type, bytes: Uint8Array): T {
   const message = type.decode(bytes);

@@ -1,5 +1,11 @@
 import { deepStrictEqual as assertEquals } from "node:assert/strict";
-import { decodeClientFrame, decodeServerFrame, encodeClientFrame, encodeServerFrame, TurnSettings } from "./proto.ts";
+import {
+  decodeClientFrame,
+  decodeServerFrame,
+  encodeClientFrame,
+  encodeServerFrame,
+  TurnSettings,
+} from "./proto.ts";
 
 const settings: TurnSettings = {
   end_of_turn_confidence_threshold: 0.5,

@@ -8,7 +8,11 @@ export function asrHandler(service: AsrService, defaultRoute = "en-default"): (r
   return (req) => {
     const url = new URL(req.url);
     if (url.pathname === "/health") {
-      const body = { ready: service.ready && !service.draining, open_streams: service.openStreams, routes: service.routes };
+      const body = {
+        ready: service.ready && !service.draining,
+        open_streams: service.openStreams,
+        routes: service.routes,
+      };
       return Response.json(body, { status: body.ready ? 200 : 503 });
     }
     if (url.pathname !== STREAM_PATH) return new Response("Not found\n", { status: 404 });

@@ -38,17 +38,23 @@ export class AsrService {
     for (const [route, dir] of Object.entries(this.opts.models)) {
       let pool = this.pools.get(dir);
       if (!pool) {
-        pool = new WorkerPool({
-          modelDir: dir,
-          backend: this.opts.backend,
-          threads: this.opts.threadsPerWorker,
-          maxBatch: this.opts.maxBatch,
-          maxWaitMs: this.opts.maxWaitMs,
-          decoder: this.opts.decoder,
-        }, this.opts.workers, this.opts.log);
+        pool = new WorkerPool(
+          {
+            modelDir: dir,
+            backend: this.opts.backend,
+            threads: this.opts.threadsPerWorker,
+            maxBatch: this.opts.maxBatch,
+            maxWaitMs: this.opts.maxWaitMs,
+            decoder: this.opts.decoder,
+          },
+          this.opts.workers,
+          this.opts.log,
+        );
         this.pools.set(dir, pool);
         await pool.start();
-        this.opts.log(`model ${pool.modelName} loaded from ${dir} (${this.opts.backend}, ${this.opts.workers} workers)`);
+        this.opts.log(
+          `model ${pool.modelName} loaded from ${dir} (${this.opts.backend}, ${this.opts.workers} workers)`,
+        );
       }
       this.routePools.set(route, pool);
     }
@@ -71,9 +77,14 @@ export class AsrService {
       return { send() {}, close() {} };
     };
     if (this.draining) return refuse("SHUTTING_DOWN", "ASR service is shutting down");
-    if (!pool) return refuse("BAD_REQUEST", `No model serves route ${route}; available: ${this.routes.join(", ")}`);
+    if (!pool) {
+      return refuse("BAD_REQUEST", `No model serves route ${route}; available: ${this.routes.join(", ")}`);
+    }
     if (this.open >= this.opts.maxOpenStreams) {
-      return refuse("CAPACITY", `ASR service at capacity: ${this.opts.maxOpenStreams} open streams (MAX_OPEN_STREAMS)`);
+      return refuse(
+        "CAPACITY",
+        `ASR service at capacity: ${this.opts.maxOpenStreams} open streams (MAX_OPEN_STREAMS)`,
+      );
     }
     const id = `s${this.nextId++}`;
     this.open++;
@@ -102,8 +113,9 @@ export class AsrService {
     this.routePools.get(route)?.crash(i);
   }
 
-  async stop(): Promise<void> {
-    for (const pool of this.pools.values()) await pool.stop();
+  stop(): Promise<void> {
+    for (const pool of this.pools.values()) pool.stop();
     this.ready = false;
+    return Promise.resolve();
   }
 }

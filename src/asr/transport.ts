@@ -62,7 +62,9 @@ export class WebSocketTransport implements AsrTransport {
     };
     ws.onerror = () => {};
     ws.onclose = (event) => {
-      if (!ended && !closedByUs) handlers.onLost(`ASR connection lost (${event.code} ${event.reason})`.trim());
+      if (!ended && !closedByUs) {
+        handlers.onLost(`ASR connection lost (${event.code} ${event.reason})`.trim());
+      }
     };
     return {
       send: (frame) => {

@@ -17,7 +17,11 @@ export class WorkerPool {
   private slots: Slot[] = [];
   modelName = "";
 
-  constructor(private readonly init: PoolInit, private readonly size: number, private readonly log: (m: string) => void) {}
+  constructor(
+    private readonly init: PoolInit,
+    private readonly size: number,
+    private readonly log: (m: string) => void,
+  ) {}
 
   async start(): Promise<void> {
     this.slots = Array.from({ length: this.size }, () => this.spawn());
@@ -50,7 +54,7 @@ export class WorkerPool {
     this.fail(this.slots[i], "killed");
   }
 
-  async stop(): Promise<void> {
+  stop(): void {
     for (const slot of this.slots) slot.worker.terminate();
     this.slots = [];
   }

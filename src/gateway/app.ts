@@ -10,9 +10,12 @@ import { GatewayMetrics } from "./metrics.ts";
 import { Session, type UsageRecord } from "./session.ts";
 import type { TemporaryTokens } from "./temp_tokens.ts";
 
+/** The license gate as the gateway sees it (src/license/client.ts implements it). */
 export interface Admission {
   admit(route: string): Promise<{ ok: true } | { ok: false; reason: string }>;
   reportUsage(record: UsageRecord): Promise<void>;
+  /** The license's cap on concurrent sessions of this gateway, when it has one. */
+  maxConcurrentSessions?(): Promise<number | undefined>;
 }
 
 export interface GatewayOptions {
@@ -46,7 +49,9 @@ export function createGateway(o: GatewayOptions): Gateway {
   let draining = false;
 
   const health = (c: { json: (b: unknown, s: 200 | 503) => Response }) =>
-    o.isReady() && !draining ? c.json({ status: "ok" }, 200) : c.json({ status: draining ? "draining" : "starting" }, 503);
+    o.isReady() && !draining
+      ? c.json({ status: "ok" }, 200)
+      : c.json({ status: draining ? "draining" : "starting" }, 503);
   app.get("/v3/health", (c) => health(c));
   app.get("/v3/ws/health", (c) => health(c));
   app.get("/metrics", (c) => {
@@ -85,7 +90,9 @@ export function createGateway(o: GatewayOptions): Gateway {
       metrics.sessionClosed(code);
       return response;
     };
-    if (draining) return refuse(CloseCode.TryAgainLater, "Server is shutting down; retry on another instance");
+    if (draining) {
+      return refuse(CloseCode.TryAgainLater, "Server is shutting down; retry on another instance");
+    }
     const auth = await o.auth.authenticate(authorization, url.searchParams.get("token"));
     if (!auth.ok) return refuse(CloseCode.Unauthorized, auth.reason);
     const parsed = parseSessionParams(url.searchParams);
@@ -94,10 +101,17 @@ export function createGateway(o: GatewayOptions): Gateway {
     if (o.admission) {
       const admitted = await o.admission.admit(params.route);
       if (!admitted.ok) return refuse(CloseCode.Unauthorized, admitted.reason);
+      const cap = await o.admission.maxConcurrentSessions?.();
+      if (cap !== undefined && sessions.size >= cap) {
+        return refuse(CloseCode.TooManySessions, `License check failed: ${cap} concurrent sessions allowed`);
+      }
     }
     const open = perKey.get(auth.key) ?? 0;
     if (open >= o.maxSessionsPerKey) {
-      return refuse(CloseCode.TooManySessions, `Unauthorized Connection: Too many concurrent sessions (limit ${o.maxSessionsPerKey})`);
+      return refuse(
+        CloseCode.TooManySessions,
+        `Unauthorized Connection: Too many concurrent sessions (limit ${o.maxSessionsPerKey})`,
+      );
     }
     perKey.set(auth.key, open + 1);
     const maxSeconds = Math.min(o.maxSessionSeconds, auth.maxSessionSeconds ?? Infinity);
@@ -109,7 +123,9 @@ export function createGateway(o: GatewayOptions): Gateway {
       finishTimeoutMs: 10_000,
       reportUsage: (record) => {
         metrics.activeSessions = sessions.size;
-        o.admission?.reportUsage(record).catch((e) => o.log.error(`usage report failed: ${e.message}`, { record }));
+        o.admission?.reportUsage(record).catch((e) =>
+          o.log.error(`usage report failed: ${e.message}`, { record })
+        );
       },
       onClosed: (s) => {
         sessions.delete(s);
@@ -127,7 +143,9 @@ export function createGateway(o: GatewayOptions): Gateway {
   };
 
   app.all("/v3/ws", (c) => {
-    if (c.req.header("upgrade")?.toLowerCase() !== "websocket") return c.text("Expected a WebSocket upgrade\n", 426);
+    if (c.req.header("upgrade")?.toLowerCase() !== "websocket") {
+      return c.text("Expected a WebSocket upgrade\n", 426);
+    }
     return upgrade(c.req.raw);
   });
   app.use("/", async (c, next) => {

@@ -12,7 +12,9 @@ export class Authenticator {
 
   static async fromFile(tokens: TemporaryTokens, path?: string): Promise<Authenticator> {
     if (!path) return new Authenticator(tokens);
-    const keys = (await Deno.readTextFile(path)).split("\n").map((l) => l.trim()).filter((l) => l && !l.startsWith("#"));
+    const keys = (await Deno.readTextFile(path)).split("\n").map((l) => l.trim()).filter((l) =>
+      l && !l.startsWith("#")
+    );
     return new Authenticator(tokens, new Set(keys));
   }
 
@@ -20,7 +22,9 @@ export class Authenticator {
   checkKey(authorization: string | null): AuthResult {
     const value = authorization?.trim();
     if (!value) return { ok: false, reason: "Unauthorized Connection: Missing Authorization header" };
-    if (this.apiKeys && !this.apiKeys.has(value)) return { ok: false, reason: "Unauthorized Connection: Invalid API key" };
+    if (this.apiKeys && !this.apiKeys.has(value)) {
+      return { ok: false, reason: "Unauthorized Connection: Invalid API key" };
+    }
     return { ok: true, key: value };
   }
 

@@ -3,11 +3,16 @@
 import { z } from "zod";
 
 const bool = z.string().transform((v) => ["1", "true", "yes"].includes(v.toLowerCase()));
+/** One URL, or several separated by commas (the ASR endpoints a session may fail over to). */
+const urlList = z.string().refine(
+  (v) => v.split(",").every((u) => z.string().url().safeParse(u.trim()).success),
+  "must be a URL or a comma-separated list of URLs",
+);
 const schema = z.object({
   AAI_WSS_PORT: z.coerce.number().int().min(0).max(65535).default(8080),
   AAI_HOSTNAME: z.string().default("0.0.0.0"),
-  AAI_ASR_ENDPOINT: z.string().url().optional(),
-  AAI_STREAMING_ASR_ENDPOINT: z.string().url().optional(),
+  AAI_ASR_ENDPOINT: urlList.optional(),
+  AAI_STREAMING_ASR_ENDPOINT: urlList.optional(),
   AAI_LICENSE_AND_USAGE_PROXY_ENDPOINT: z.string().url().optional(),
   AAI_LOG_LEVEL: z.string().default("info"),
   AAI_USE_STRUCTURED_LOGGING: bool.default(false),
@@ -25,11 +30,16 @@ const schema = z.object({
 
 export type GatewayConfig = z.infer<typeof schema> & { asrEndpoint?: string };
 
-export function loadGatewayConfig(env: Record<string, string | undefined> = Deno.env.toObject()): GatewayConfig {
+export function loadGatewayConfig(
+  env: Record<string, string | undefined> = Deno.env.toObject(),
+): GatewayConfig {
   const result = schema.safeParse(env);
   if (!result.success) {
     const issues = result.error.issues.map((i) => `${i.path.join(".") || "config"}: ${i.message}`).join("; ");
     throw new Error(`invalid gateway configuration: ${issues}`);
   }
-  return { ...result.data, asrEndpoint: result.data.AAI_ASR_ENDPOINT ?? result.data.AAI_STREAMING_ASR_ENDPOINT };
+  return {
+    ...result.data,
+    asrEndpoint: result.data.AAI_ASR_ENDPOINT ?? result.data.AAI_STREAMING_ASR_ENDPOINT,
+  };
 }

@@ -17,7 +17,11 @@ export class Histogram {
   render(): string {
     const lines = [`# HELP ${this.name} ${this.help}`, `# TYPE ${this.name} histogram`];
     this.buckets.forEach((b, i) => lines.push(`${this.name}_bucket{le="${b}"} ${this.counts[i]}`));
-    lines.push(`${this.name}_bucket{le="+Inf"} ${this.count}`, `${this.name}_sum ${this.sum}`, `${this.name}_count ${this.count}`);
+    lines.push(
+      `${this.name}_bucket{le="+Inf"} ${this.count}`,
+      `${this.name}_sum ${this.sum}`,
+      `${this.name}_count ${this.count}`,
+    );
     return lines.join("\n");
   }
 }
@@ -28,7 +32,11 @@ export class GatewayMetrics {
   activeSessions = 0;
   audioSeconds = 0;
   readonly sessionsByCode = new Map<number, number>();
-  readonly beginLatency = new Histogram("earshot_begin_latency_seconds", "Upgrade to Begin message", LATENCY_BUCKETS);
+  readonly beginLatency = new Histogram(
+    "earshot_begin_latency_seconds",
+    "Upgrade to Begin message",
+    LATENCY_BUCKETS,
+  );
   readonly turnLatency = new Histogram(
     "earshot_turn_latency_seconds",
     "Audio chunk relayed to ASR until the next Turn message of the session",
@@ -45,7 +53,9 @@ export class GatewayMetrics {
   }
 
   render(): string {
-    const total = [...this.sessionsByCode].map(([code, n]) => `earshot_sessions_total{close_code="${code}"} ${n}`);
+    const total = [...this.sessionsByCode].map(([code, n]) =>
+      `earshot_sessions_total{close_code="${code}"} ${n}`
+    );
     return [
       "# HELP earshot_active_sessions Open streaming sessions",
       "# TYPE earshot_active_sessions gauge",

@@ -3,7 +3,10 @@ export class RealTimeGuard {
   private audioSeconds = 0;
   private readonly startedAt: number;
 
-  constructor(private readonly burstSeconds: number, private readonly now: () => number = performance.now.bind(performance)) {
+  constructor(
+    private readonly burstSeconds: number,
+    private readonly now: () => number = performance.now.bind(performance),
+  ) {
     this.startedAt = now();
   }
 

@@ -4,7 +4,13 @@ import type { AsrLink, AsrTransport } from "../asr/transport.ts";
 import type { Logger } from "../log.ts";
 import { acceptableAsFinalChunk, checkChunk, durationMs } from "../protocol/audio.ts";
 import { applyUpdate, parseClientMessage } from "../protocol/client_messages.ts";
-import { CloseCode, type ErrorCloseCode, errorClose, inactivityReason, inputDurationReason } from "../protocol/close_codes.ts";
+import {
+  CloseCode,
+  errorClose,
+  type ErrorCloseCode,
+  inactivityReason,
+  inputDurationReason,
+} from "../protocol/close_codes.ts";
 import { configurationEcho, type SessionParams } from "../protocol/params.ts";
 import {
   begin,
@@ -145,7 +151,10 @@ export class Session {
     const { encoding, sample_rate } = this.params;
     if (this.pendingShortChunk) {
       // A short chunk is only accepted as the last one before Terminate.
-      return this.fail(CloseCode.InputViolation, inputDurationReason(durationMs(encoding, sample_rate, this.pendingShortChunk.byteLength)));
+      return this.fail(
+        CloseCode.InputViolation,
+        inputDurationReason(durationMs(encoding, sample_rate, this.pendingShortChunk.byteLength)),
+      );
     }
     const check = checkChunk(encoding, sample_rate, bytes.byteLength);
     if (!check.ok && acceptableAsFinalChunk(check)) {
@@ -187,7 +196,12 @@ export class Session {
       }
       case "speech_started":
         if (this.params.route === "u3-pro") {
-          this.send(speechStarted({ timestampMs: frame.speech_started.timestamp_ms, confidence: frame.speech_started.confidence }));
+          this.send(
+            speechStarted({
+              timestampMs: frame.speech_started.timestamp_ms,
+              confidence: frame.speech_started.confidence,
+            }),
+          );
         }
         return;
       case "finished":

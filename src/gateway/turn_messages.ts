@@ -26,9 +26,12 @@ export function turnMessages(update: TurnUpdate, o: TurnOptions): TurnMessage[] 
   }));
   const text = (ws: readonly WordInput[]) => ws.map((w) => w.text).join(" ");
   const formatted = () => {
-    const f = formatWords(words.map(({ text, start, end, confidence }) => ({ text, start, end, confidence })), {
-      keyterms: [...o.keyterms],
-    });
+    const f = formatWords(
+      words.map(({ text, start, end, confidence }) => ({ text, start, end, confidence })),
+      {
+        keyterms: [...o.keyterms],
+      },
+    );
     return { transcript: f.transcript, words: f.words.map((w) => ({ ...w, word_is_final: true })) };
   };
   const language = o.languageDetection && update.language_code && (update.end_of_turn || update.utterance_end)
@@ -38,7 +41,15 @@ export function turnMessages(update: TurnUpdate, o: TurnOptions): TurnMessage[] 
 
   if (o.pro) {
     if (!update.end_of_turn) {
-      return [turn({ ...base, turn_is_formatted: false, transcript: text(words), end_of_turn_confidence: 0, words })];
+      return [
+        turn({
+          ...base,
+          turn_is_formatted: false,
+          transcript: text(words),
+          end_of_turn_confidence: 0,
+          words,
+        }),
+      ];
     }
     const f = formatted();
     return [turn({
@@ -75,7 +86,21 @@ export function turnMessages(update: TurnUpdate, o: TurnOptions): TurnMessage[] 
   }
   const f = formatted();
   return [
-    turn({ ...base, turn_is_formatted: false, transcript: text(words), end_of_turn_confidence: eot, utterance: f.transcript, words }),
-    turn({ ...base, turn_is_formatted: true, transcript: f.transcript, end_of_turn_confidence: eot, utterance: "", words: f.words }),
+    turn({
+      ...base,
+      turn_is_formatted: false,
+      transcript: text(words),
+      end_of_turn_confidence: eot,
+      utterance: f.transcript,
+      words,
+    }),
+    turn({
+      ...base,
+      turn_is_formatted: true,
+      transcript: f.transcript,
+      end_of_turn_confidence: eot,
+      utterance: "",
+      words: f.words,
+    }),
   ];
 }

@@ -15,6 +15,8 @@ export interface LicenseGate {
   admit(model: string): Promise<{ ok: true } | { ok: false; reason: string }>;
   /** Resolves once the sidecar holds the record durably; rejects if that could not be achieved. */
   reportUsage(record: UsageRecord): Promise<void>;
+  /** The license's terms (for the gateway's concurrent-session cap); null when unknown. */
+  licenseSummary(): Promise<LicenseSummary | null>;
   close(): Promise<void>;
 }
 
@@ -54,6 +56,10 @@ export class InProcessLicenseGate implements LicenseGate {
     const parsed = parseUsageRecord(record);
     if (!parsed.ok) throw new Error(parsed.error);
     await this.#sidecar.enqueueUsage(parsed.record);
+  }
+
+  licenseSummary(): Promise<LicenseSummary | null> {
+    return Promise.resolve(this.#sidecar.licenseSummary());
   }
 
   /** The embedding server stops the sidecar itself; closing only stops this gate. */

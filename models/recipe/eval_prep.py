@@ -1,0 +1,57 @@
+"""Stage 5a: write the evaluation sets as 16 kHz WAV files with a manifest, for `deno task eval`.
+
+Sets: `heldout-voice` (held-out sentences read by the held-out synthetic voice, see voices.py),
+`ljspeech-heldout` (real LJ Speech clips from LJ002-0150, never trained on), `fsdd-theo` (the
+held-out FSDD speaker's digits). Missing real data is reported and skipped.
+Usage: eval_prep.py CORPUS_DIR OUT_DIR [--limit N]
+"""
+import argparse, glob, json, os, sys
+import torch, torchaudio
+from features import load_16k
+from synth import DIGITS, HELD_OUT_FSDD_SPEAKER, HELD_OUT_LJ_FROM
+from textnorm import normalize
+from voices import synthesize_held_out
+
+
+def write_set(out_dir, name, items):
+    d = os.path.join(out_dir, name)
+    os.makedirs(d, exist_ok=True)
+    with open(os.path.join(d, "manifest.jsonl"), "w") as manifest:
+        for i, (wav, text) in enumerate(items):
+            path = os.path.join(d, f"{i:04d}.wav")
+            torchaudio.save(path, wav.unsqueeze(0), 16000, encoding="PCM_S", bits_per_sample=16)
+            manifest.write(json.dumps({"audio": os.path.basename(path), "text": text}) + "\n")
+    print(f"eval_prep: {name}: {len(items)} utterances")
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("corpus")
+    ap.add_argument("out")
+    ap.add_argument("--limit", type=int, default=200)
+    ap.add_argument("--data", default=os.path.join(os.path.dirname(__file__), "../../../shared/data"))
+    args = ap.parse_args()
+    sentences = [l.strip() for l in open(os.path.join(args.corpus, "heldout.txt")) if l.strip()][: args.limit]
+    items = []
+    for i, text in enumerate(sentences):
+        path = f"/tmp/eval_prep_{os.getpid()}.wav"
+        synthesize_held_out(text, path)
+        items.append((load_16k(path), text))
+    write_set(args.out, "heldout-voice", items)
+
+    meta = os.path.join(args.data, "ljspeech", "metadata.csv")
+    if os.path.exists(meta):
+        rows = [l.rstrip("\n").split("|") for l in open(meta, encoding="utf-8")]
+        lj = [(load_16k(os.path.join(args.data, "ljspeech", r[0] + ".flac")), normalize(r[2])) for r in rows if r[0] >= HELD_OUT_LJ_FROM]
+        write_set(args.out, "ljspeech-heldout", lj[: args.limit])
+    else:
+        print(f"eval_prep: {meta} not found, LJ Speech set skipped", file=sys.stderr)
+    fsdd = sorted(glob.glob(os.path.join(args.data, "fsdd", f"*_{HELD_OUT_FSDD_SPEAKER}_*.flac")))
+    if fsdd:
+        write_set(args.out, f"fsdd-{HELD_OUT_FSDD_SPEAKER}", [(load_16k(p), DIGITS[int(os.path.basename(p)[0])]) for p in fsdd])
+    else:
+        print("eval_prep: FSDD not found, digit set skipped", file=sys.stderr)
+
+
+if __name__ == "__main__":
+    main()
