@@ -3,12 +3,19 @@
 import { benchClip, percentile } from "./audio.ts";
 import { earshotService, MODEL, runEarshot, runSherpa } from "./asr_engines.ts";
 
-export async function benchAsr(opts: { streams: number[]; pacedFraction: number }): Promise<Record<string, unknown>> {
+export async function benchAsr(
+  opts: { streams: number[]; pacedFraction: number },
+): Promise<Record<string, unknown>> {
   const clip = benchClip();
   const service = await earshotService();
   const rows: Record<string, unknown>[] = [];
-  console.log(`ASR engine, model ${MODEL}, ${(clip.length / 32000).toFixed(1)} s clip per stream, 1 thread each`);
-  console.log("streams | earshot RTF | sherpa RTF | earshot streams/core | sherpa streams/core | ratio");
+  console.log(
+    `ASR engine, model ${MODEL}, ${(clip.length / 32000).toFixed(1)} s clip per stream, 1 thread each`,
+  );
+  console.log("streams/core = audio seconds per CPU second of the whole process (all threads)");
+  console.log(
+    "streams | earshot wall RTF | sherpa wall RTF | earshot streams/core | sherpa streams/core | ratio",
+  );
   let bestEarshot = 0;
   let bestSherpa = 0;
   for (const n of opts.streams) {
@@ -18,7 +25,11 @@ export async function benchAsr(opts: { streams: number[]; pacedFraction: number 
     const sRtf = s.wallSeconds / s.audioSeconds;
     bestEarshot = Math.max(bestEarshot, 1 / eRtf);
     bestSherpa = Math.max(bestSherpa, 1 / sRtf);
-    console.log(`${n} | ${eRtf.toFixed(4)} | ${sRtf.toFixed(4)} | ${(1 / eRtf).toFixed(0)} | ${(1 / sRtf).toFixed(0)} | ${(sRtf / eRtf).toFixed(2)}x`);
+    console.log(
+      `${n} | ${eRtf.toFixed(4)} | ${sRtf.toFixed(4)} | ${(1 / eRtf).toFixed(0)} | ${
+        (1 / sRtf).toFixed(0)
+      } | ${(sRtf / eRtf).toFixed(2)}x`,
+    );
     rows.push({ streams: n, earshot_rtf: eRtf, sherpa_rtf: sRtf });
   }
   // Latency at a real-time load of a fraction of the measured capacity.
@@ -26,12 +37,16 @@ export async function benchAsr(opts: { streams: number[]; pacedFraction: number 
   const e = await runEarshot(service, load, clip, true);
   const s = await runSherpa(load, clip, true);
   const line = (name: string, r: typeof e) =>
-    `${name}: ${load} streams paced at real time, audio -> words p50 ${percentile(r.latencies, 50).toFixed(0)} ms, p99 ${
-      percentile(r.latencies, 99).toFixed(0)
-    } ms (${r.latencies.length} words)`;
+    `${name}: ${load} streams paced at real time, audio -> words p50 ${
+      percentile(r.latencies, 50).toFixed(0)
+    } ms, p99 ${percentile(r.latencies, 99).toFixed(0)} ms (${r.latencies.length} words)`;
   console.log(line("earshot", e));
   console.log(line("sherpa-onnx", s));
-  console.log(`streams per core at real time (best batch): earshot ${bestEarshot.toFixed(0)}, sherpa-onnx ${bestSherpa.toFixed(0)}, ratio ${(bestEarshot / bestSherpa).toFixed(2)}x`);
+  console.log(
+    `streams per core at real time (best batch): earshot ${bestEarshot.toFixed(0)}, sherpa-onnx ${
+      bestSherpa.toFixed(0)
+    }, ratio ${(bestEarshot / bestSherpa).toFixed(2)}x`,
+  );
   await service.stop();
   return {
     rows,

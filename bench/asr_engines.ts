@@ -1,5 +1,6 @@
 // The two engines under test, driven the same way: N streams of the same clip, either all audio
 // at once (throughput) or paced at real time in 100 ms chunks (latency: audio arriving -> words).
+import process from "node:process";
 import sherpa from "sherpa-onnx-node";
 import type { ServerFrame, TurnSettings } from "../src/asr/proto.ts";
 import { AsrService } from "../src/asr/service.ts";
@@ -22,6 +23,8 @@ const settings: TurnSettings = {
 
 export interface RunResult {
   wallSeconds: number;
+  /** CPU time of the whole process (all threads: main, worker isolates, runtime pools) */
+  cpuSeconds: number;
   audioSeconds: number;
   /** ms from the audio at a word's end reaching the engine to the word being emitted */
   latencies: number[];
@@ -49,10 +52,16 @@ export async function earshotService(): Promise<AsrService> {
   return service;
 }
 
-export async function runEarshot(service: AsrService, streams: number, clip: Uint8Array, paced: boolean): Promise<RunResult> {
+export async function runEarshot(
+  service: AsrService,
+  streams: number,
+  clip: Uint8Array,
+  paced: boolean,
+): Promise<RunResult> {
   const transport = new InProcessTransport(service);
   const chunks = chunksOf(clip);
   const latencies: number[] = [];
+  const cpu = process.cpuUsage();
   const started = performance.now();
   const sendTimes: number[][] = [];
   const done = Array.from({ length: streams }, (_, i) => {
@@ -77,7 +86,15 @@ export async function runEarshot(service: AsrService, streams: number, clip: Uin
     });
     link.send({
       kind: "open",
-      open: { session_id: `b${i}`, route: "en-default", sample_rate: 16000, encoding: "PCM_S16LE", settings, resume_turn_order: 0, resume_offset_ms: 0 },
+      open: {
+        session_id: `b${i}`,
+        route: "en-default",
+        sample_rate: 16000,
+        encoding: "PCM_S16LE",
+        settings,
+        resume_turn_order: 0,
+        resume_offset_ms: 0,
+      },
     });
     return { link, finished: finished.promise };
   });
@@ -91,13 +108,24 @@ export async function runEarshot(service: AsrService, streams: number, clip: Uin
   }
   for (const { link } of done) link.send({ kind: "finish", finish: {} });
   await Promise.all(done.map((d) => d.finished));
-  return { wallSeconds: (performance.now() - started) / 1000, audioSeconds: streams * clip.length / 32000, latencies };
+  return {
+    wallSeconds: (performance.now() - started) / 1000,
+    cpuSeconds: cpuSince(cpu),
+    audioSeconds: streams * clip.length / 32000,
+    latencies,
+  };
 }
 
 export function runSherpa(streams: number, clip: Uint8Array, paced: boolean): Promise<RunResult> {
   const recognizer = new sherpa.OnlineRecognizer({
     featConfig: { sampleRate: 16000, featureDim: 80 },
-    modelConfig: { nemoCtc: { model: `${MODEL}/model.onnx` }, tokens: `${MODEL}/tokens.txt`, numThreads: 1, provider: "cpu", debug: 0 },
+    modelConfig: {
+      nemoCtc: { model: `${MODEL}/model.onnx` },
+      tokens: `${MODEL}/tokens.txt`,
+      numThreads: 1,
+      provider: "cpu",
+      debug: 0,
+    },
     decodingMethod: "greedy_search",
   });
   const chunks = chunksOf(clip).map((c) => decodePcm16(c));
@@ -105,9 +133,14 @@ export function runSherpa(streams: number, clip: Uint8Array, paced: boolean): Pr
   const seen = all.map(() => 0);
   const sendTimes: number[][] = all.map(() => []);
   const latencies: number[] = [];
+  const cpu = process.cpuUsage();
   const started = performance.now();
   const decodeReady = () => {
-    for (let ready = all.filter((s) => recognizer.isReady(s)); ready.length; ready = all.filter((s) => recognizer.isReady(s))) {
+    for (
+      let ready = all.filter((s) => recognizer.isReady(s));
+      ready.length;
+      ready = all.filter((s) => recognizer.isReady(s))
+    ) {
       recognizer.decodeStreams(ready);
     }
     if (!paced) return;
@@ -115,14 +148,18 @@ export function runSherpa(streams: number, clip: Uint8Array, paced: boolean): Pr
     all.forEach((s, i) => {
       const r = recognizer.getResult(s) as { tokens: string[]; timestamps: number[] };
       for (; seen[i] < r.tokens.length; seen[i]++) {
-        const sentAt = sendTimes[i][Math.min(sendTimes[i].length - 1, Math.floor(r.timestamps[seen[i]] * 1000 / CHUNK_MS))];
+        const sentAt = sendTimes[i][
+          Math.min(sendTimes[i].length - 1, Math.floor(r.timestamps[seen[i]] * 1000 / CHUNK_MS))
+        ];
         if (r.tokens[seen[i]].startsWith(" ") && sentAt !== undefined) latencies.push(now - sentAt);
       }
     });
   };
   return (async () => {
     for (let c = 0; c < chunks.length; c++) {
-      if (paced) await new Promise((r) => setTimeout(r, Math.max(0, started + c * CHUNK_MS - performance.now())));
+      if (paced) {
+        await new Promise((r) => setTimeout(r, Math.max(0, started + c * CHUNK_MS - performance.now())));
+      }
       all.forEach((s, i) => {
         sendTimes[i].push(performance.now());
         s.acceptWaveform({ samples: chunks[c], sampleRate: 16000 });
@@ -134,6 +171,16 @@ export function runSherpa(streams: number, clip: Uint8Array, paced: boolean): Pr
       s.inputFinished();
     }
     decodeReady();
-    return { wallSeconds: (performance.now() - started) / 1000, audioSeconds: streams * clip.length / 32000, latencies };
+    return {
+      wallSeconds: (performance.now() - started) / 1000,
+      cpuSeconds: cpuSince(cpu),
+      audioSeconds: streams * clip.length / 32000,
+      latencies,
+    };
   })();
+}
+
+function cpuSince(start: NodeJS.CpuUsage): number {
+  const d = process.cpuUsage(start);
+  return (d.user + d.system) / 1e6;
 }

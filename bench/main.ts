@@ -1,15 +1,33 @@
-// `deno task bench [asr|gateway|all]`: prints figures (no pass/fail); JSON under bench/results/.
+// `deno task bench [asr|gateway|load|soak|all] [--flag value ...]`: prints figures (no pass/fail);
+// JSON under bench/results/. Flags per benchmark: see gatewayOptions, loadOptions, soakOptions.
 import { benchAsr } from "./asr.ts";
+import { Flags } from "./flags.ts";
 
 const what = Deno.args[0] ?? "all";
-const results: Record<string, unknown> = { date: new Date().toISOString(), cpus: navigator.hardwareConcurrency };
+const flags = new Flags(Deno.args.slice(1));
+const results: Record<string, unknown> = {
+  date: new Date().toISOString(),
+  cpus: navigator.hardwareConcurrency,
+};
 if (what === "asr" || what === "all") {
   results.asr = await benchAsr({ streams: [1, 8, 32, 64], pacedFraction: 0.5 });
 }
 if (what === "gateway" || what === "all") {
-  const { benchGateway } = await import("./gateway.ts");
-  results.gateway = await benchGateway();
+  const { benchGateway, gatewayOptions } = await import("./gateway.ts");
+  results.gateway = await benchGateway(gatewayOptions(flags));
 }
+if (what === "load") {
+  const { benchLoad, loadOptions } = await import("./load.ts");
+  results.load = await benchLoad(loadOptions(flags));
+}
+if (what === "soak") {
+  const { benchSoak, soakOptions } = await import("./soak.ts");
+  results.soak = await benchSoak(soakOptions(flags));
+}
+flags.assertAllRead();
 await Deno.mkdir(new URL("./results/", import.meta.url), { recursive: true });
-await Deno.writeTextFile(new URL(`./results/${what}.json`, import.meta.url), JSON.stringify(results, null, 2) + "\n");
+await Deno.writeTextFile(
+  new URL(`./results/${what}.json`, import.meta.url),
+  JSON.stringify(results, null, 2) + "\n",
+);
 Deno.exit(0);

@@ -35,7 +35,10 @@ function service(maxOpenStreams = 4): AsrService {
 }
 
 /** Streams a fixture through a transport; resolves with every frame once the stream ends. */
-function transcribe(transport: AsrTransport, audio = true): { frames: ServerFrame[]; done: Promise<ServerFrame[]>; finish(): void } {
+function transcribe(
+  transport: AsrTransport,
+  audio = true,
+): { frames: ServerFrame[]; done: Promise<ServerFrame[]>; finish(): void } {
   const frames: ServerFrame[] = [];
   const done = Promise.withResolvers<ServerFrame[]>();
   const link = transport.open("en-default", {
@@ -57,12 +60,16 @@ function transcribe(transport: AsrTransport, audio = true): { frames: ServerFram
       resume_offset_ms: 0,
     },
   });
-  if (audio) for (const c of chunks(fixture("weather.wav"), 100)) link.send({ kind: "audio", audio: { data: c } });
+  if (audio) {
+    for (const c of chunks(fixture("weather.wav"), 100)) link.send({ kind: "audio", audio: { data: c } });
+  }
   return { frames, done: done.promise, finish: () => link.send({ kind: "finish", finish: {} }) };
 }
 
 function finalText(frames: ServerFrame[]): string {
-  return frames.flatMap((f) => (f.kind === "turn" && f.turn.end_of_turn ? f.turn.words.map((w) => w.text) : [])).join(" ");
+  return frames.flatMap((
+    f,
+  ) => (f.kind === "turn" && f.turn.end_of_turn ? f.turn.words.map((w) => w.text) : [])).join(" ");
 }
 
 Deno.test("ASR service: transcribes in-process, refuses beyond MAX_OPEN_STREAMS", async () => {
@@ -133,10 +140,15 @@ Deno.test("ASR service over the WebSocket transport (binary protobuf, X-Model-Ve
 Deno.test("model directory: a mismatch between manifest, ONNX metadata and files is refused by name", async () => {
   const dir = await Deno.makeTempDir();
   try {
-    for (const f of ["model.json", "model.onnx", "tokens.txt"]) await Deno.copyFile(`${MODEL}/${f}`, `${dir}/${f}`);
+    for (const f of ["model.json", "model.onnx", "tokens.txt"]) {
+      await Deno.copyFile(`${MODEL}/${f}`, `${dir}/${f}`);
+    }
     const manifest = JSON.parse(await Deno.readTextFile(`${dir}/model.json`));
     ok(await loadModelDir(dir));
-    await Deno.writeTextFile(`${dir}/model.json`, JSON.stringify({ ...manifest, streaming: { ...manifest.streaming, window_size: 99 } }));
+    await Deno.writeTextFile(
+      `${dir}/model.json`,
+      JSON.stringify({ ...manifest, streaming: { ...manifest.streaming, window_size: 99 } }),
+    );
     await rejects(loadModelDir(dir), /window_size is \d+ in model.onnx but 99 in model.json/);
     await Deno.writeTextFile(`${dir}/model.json`, JSON.stringify(manifest));
     await Deno.writeTextFile(`${dir}/tokens.txt`, "tampered");

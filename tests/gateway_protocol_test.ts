@@ -78,15 +78,29 @@ Deno.test({
       await t.step("invalid query parameters → 3006", async () => {
         await expectRefusal(ws("sample_rate=abc"), 3006, auth);
         await expectRefusal(ws("sample_rate=16000&encoding=opus"), 3006, auth);
-        await expectRefusal(ws(`sample_rate=16000&keyterms_prompt=${encodeURIComponent(JSON.stringify(Array.from({ length: 101 }, (_, i) => `term${i}`)))}`), 3006, auth);
+        await expectRefusal(
+          ws(
+            `sample_rate=16000&keyterms_prompt=${
+              encodeURIComponent(JSON.stringify(Array.from({ length: 101 }, (_, i) => `term${i}`)))
+            }`,
+          ),
+          3006,
+          auth,
+        );
       });
 
-      for (const [name, text, reason] of [
-        ["malformed JSON", "{not json", "Invalid JSON"],
-        ["unknown type", JSON.stringify({ type: "Dance" }), "Invalid Message Type"],
-        ["non-object JSON", "[]", "Invalid Message"],
-        ["invalid UpdateConfiguration", JSON.stringify({ type: "UpdateConfiguration", max_turn_silence: "long" }), "Invalid Message"],
-      ]) {
+      for (
+        const [name, text, reason] of [
+          ["malformed JSON", "{not json", "Invalid JSON"],
+          ["unknown type", JSON.stringify({ type: "Dance" }), "Invalid Message Type"],
+          ["non-object JSON", "[]", "Invalid Message"],
+          [
+            "invalid UpdateConfiguration",
+            JSON.stringify({ type: "UpdateConfiguration", max_turn_silence: "long" }),
+            "Invalid Message",
+          ],
+        ]
+      ) {
         await t.step(`${name} → 3006`, async () => {
           const client = new TestClient(ws(), auth);
           await client.waitFor("Begin");
@@ -149,9 +163,12 @@ Deno.test({
       });
 
       await t.step("temporary token: ?token= and Authorization, single use, bad token → 1008", async () => {
-        const res = await fetch(`${server.url}/v3/token?expires_in_seconds=60&max_session_duration_seconds=120`, {
-          headers: auth,
-        });
+        const res = await fetch(
+          `${server.url}/v3/token?expires_in_seconds=60&max_session_duration_seconds=120`,
+          {
+            headers: auth,
+          },
+        );
         strictEqual(res.status, 200);
         const { token, expires_in_seconds } = await res.json();
         strictEqual(expires_in_seconds, 60);
@@ -162,11 +179,15 @@ Deno.test({
         client.close();
         await expectRefusal(ws(`${QUERY}&token=${token}`), 1008, {});
         await expectRefusal(ws(`${QUERY}&token=not-a-token`), 1008, {});
-        const second = await (await fetch(`${server.url}/v3/token?expires_in_seconds=60`, { headers: auth })).json();
+        const second = await (await fetch(`${server.url}/v3/token?expires_in_seconds=60`, { headers: auth }))
+          .json();
         const viaHeader = new TestClient(ws(), { Authorization: second.token });
         await viaHeader.waitFor("Begin");
         viaHeader.close();
-        strictEqual((await fetch(`${server.url}/v3/token?expires_in_seconds=0`, { headers: auth })).status, 400);
+        strictEqual(
+          (await fetch(`${server.url}/v3/token?expires_in_seconds=0`, { headers: auth })).status,
+          400,
+        );
         strictEqual((await fetch(`${server.url}/v3/token?expires_in_seconds=60`)).status, 401);
       });
 

@@ -27,11 +27,16 @@ Deno.test({
         ok(Number.isInteger(t.turn_order));
         for (const w of t.words) ok(Number.isInteger(w.start) && Number.isInteger(w.end) && w.end >= w.start);
       }
-      const text = turns.filter((t) => t.end_of_turn && !t.turn_is_formatted).map((t) => t.transcript).join(" ");
+      const text = turns.filter((t) => t.end_of_turn && !t.turn_is_formatted).map((t) => t.transcript).join(
+        " ",
+      );
       for (const word of ["table", "two"]) ok(text.includes(word), `"${word}" in "${text}"`);
       const termination = messages.at(-1);
       strictEqual(termination.type, "Termination");
-      ok(Number.isInteger(termination.audio_duration_seconds) && Number.isInteger(termination.session_duration_seconds));
+      ok(
+        Number.isInteger(termination.audio_duration_seconds) &&
+          Number.isInteger(termination.session_duration_seconds),
+      );
     } finally {
       await server.stop();
     }

@@ -35,7 +35,9 @@ Deno.test({
       const open = events.find((e) => e.event === "open");
       ok(open && typeof open.data.id === "string", "Begin reached the SDK");
       ok(!events.some((e) => e.event === "error"), JSON.stringify(events.filter((e) => e.event === "error")));
-      const finals = events.filter((e) => e.event === "turn" && e.data.end_of_turn && !e.data.turn_is_formatted);
+      const finals = events.filter((e) =>
+        e.event === "turn" && e.data.end_of_turn && !e.data.turn_is_formatted
+      );
       const text = finals.map((e) => e.data.transcript).join(" ");
       for (const word of ["weather", "boston", "today"]) ok(text.includes(word), `"${word}" in "${text}"`);
       strictEqual(events.find((e) => e.event === "close")?.data.code, 1000);

@@ -19,24 +19,30 @@ async function earshotTokens(samples: Uint8Array): Promise<[string, number][]> {
   const backend = await createBackend("node", model);
   const decoder = new GreedyCtcDecoder(model.tokens.blank);
   const frames: ServerFrame[] = [];
-  const stream = new StreamPipeline("p", model, {
-    session_id: "p",
-    route: "en-default",
-    sample_rate: 16000,
-    encoding: "PCM_S16LE",
-    settings: {
-      end_of_turn_confidence_threshold: 1,
-      min_turn_silence_ms: 60_000,
-      max_turn_silence_ms: 60_000, // one turn: the decoder is never reset
-      vad_threshold: 0.4,
-      keyterms: [],
-      pro_rules: false,
-      continuous_partials: false,
-      language_detection: false,
+  const stream = new StreamPipeline(
+    "p",
+    model,
+    {
+      session_id: "p",
+      route: "en-default",
+      sample_rate: 16000,
+      encoding: "PCM_S16LE",
+      settings: {
+        end_of_turn_confidence_threshold: 1,
+        min_turn_silence_ms: 60_000,
+        max_turn_silence_ms: 60_000, // one turn: the decoder is never reset
+        vad_threshold: 0.4,
+        keyterms: [],
+        pro_rules: false,
+        continuous_partials: false,
+        language_detection: false,
+      },
+      resume_turn_order: 0,
+      resume_offset_ms: 0,
     },
-    resume_turn_order: 0,
-    resume_offset_ms: 0,
-  }, decoder, (f) => frames.push(f));
+    decoder,
+    (f) => frames.push(f),
+  );
   stream.acceptAudio(samples);
   stream.finishInput();
   const s = model.streaming;
@@ -89,9 +95,16 @@ Deno.test("sherpa-onnx parity: identical greedy tokens, times within one output 
     const ours = await earshotTokens(wav.data);
     const theirs = sherpaTokens(decodePcm16(wav.data));
     ok(ours.length > 0, `${name}: tokens decoded`);
-    strictEqual(ours.map((t) => t[0]).join(" "), theirs.map((t) => t[0]).join(" "), `${name}: token sequence`);
+    strictEqual(
+      ours.map((t) => t[0]).join(" "),
+      theirs.map((t) => t[0]).join(" "),
+      `${name}: token sequence`,
+    );
     ours.forEach(([, time], i) => {
-      ok(Math.abs(time - theirs[i][1]) <= FRAME_S + 1e-6, `${name}: token ${i} at ${time} s vs ${theirs[i][1]} s`);
+      ok(
+        Math.abs(time - theirs[i][1]) <= FRAME_S + 1e-6,
+        `${name}: token ${i} at ${time} s vs ${theirs[i][1]} s`,
+      );
     });
   }
 });

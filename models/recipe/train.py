@@ -13,7 +13,7 @@ from model import Config, StreamingConformer
 
 
 def load_shards(feats_dir, sp, cache):
-    for path in sorted(glob.glob(os.path.join(feats_dir, "shard-*.pt"))):
+    for path in sorted(glob.glob(os.path.join(feats_dir, "*shard-*.pt"))):
         if path not in cache:
             cache[path] = [(f, sp.encode(text)) for f, text, _ in torch.load(path)]
     return [item for items in cache.values() for item in items if item[1]]

@@ -65,7 +65,7 @@ class ResilientLink implements AsrLink {
   private everAccepted = false;
   /** When the stream lost (or never had) an accepting ASR service. */
   private unacceptedSince = Date.now();
-  private refusalsThisRound = 0;
+  private refusalsBeforeAccepted = 0;
   private retriesSinceAccepted = 0;
   private nextTurnOrder = 0;
   private ended = false;
@@ -163,7 +163,7 @@ class ResilientLink implements AsrLink {
     switch (frame.kind) {
       case "ready":
         this.accepted = this.everAccepted = true;
-        this.refusalsThisRound = 0;
+        this.refusalsBeforeAccepted = 0;
         this.retriesSinceAccepted = 0;
         clearTimeout(this.timer);
         return this.handlers.onFrame(frame);
@@ -189,22 +189,23 @@ class ResilientLink implements AsrLink {
     const buffer = this.buffer;
     if (!buffer) return;
     this.nextTurnOrder++;
-    // A forced end covers everything sent before the ForceEndpoint; a silence-ended turn is
-    // followed by at least min_turn_silence of silence, so cutting half of it in keeps the last
-    // word's tail out of the replay without reaching the next word.
-    const forced = buffer.lastForceEndpointMs;
+    // A silence-ended turn is followed by at least min_turn_silence of silence: cutting half of it
+    // in keeps the last word's tail out of the replay without reaching the next word. A
+    // ForceEndpoint in that gap ends the turn there. Never later: audio the service had not
+    // decoded yet when it ended the turn belongs to the next one.
     const wordsEnd = lastWordEndMs ?? 0;
     const guard = (this.settings?.min_turn_silence_ms ?? 0) / 2;
-    const cut = forced !== undefined && forced >= wordsEnd ? forced : wordsEnd + guard;
+    const cut = Math.min(wordsEnd + guard, buffer.forceEndpointAfter(wordsEnd) ?? Infinity);
     buffer.finalizedUpTo(Math.min(cut, buffer.endMs));
   }
 
   private refused(frame: Extract<ServerFrame, { kind: "error" }>): void {
     this.lastProblem = `${frame.error.kind}: ${frame.error.message}`;
-    this.refusalsThisRound++;
-    // A stream that never started takes one round of refusals as the answer (the session says
-    // "try again later"); a stream in progress keeps trying until the deadline.
-    if (!this.everAccepted && this.refusalsThisRound >= this.endpoints.length) {
+    this.refusalsBeforeAccepted++;
+    // A stream that never started takes a few refusals as the answer (the session says "try
+    // again later"): enough to go round the endpoints, or past a draining instance behind nginx.
+    // A stream in progress keeps trying until the deadline.
+    if (!this.everAccepted && this.refusalsBeforeAccepted >= Math.max(3, this.endpoints.length)) {
       this.end();
       return this.handlers.onFrame(frame);
     }

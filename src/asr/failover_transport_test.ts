@@ -207,6 +207,25 @@ Deno.test("failover: a ForceEndpoint marks the cut of the turn it ended", async 
   s.link.close();
 });
 
+Deno.test("failover: a ForceEndpoint ahead of the decoded audio stays in the replay", async () => {
+  const a = new FakeTransport("a", acceptAll);
+  const s = session(new FailoverTransport([a]));
+  s.link.send(openFrame);
+  s.link.send(audio(700));
+  s.link.send({ kind: "force_endpoint", force_endpoint: {} });
+  s.link.send(audio(300));
+  await tick();
+  // The service had decoded only up to ~450 ms when it ended the turn.
+  a.links[0].emit(turn(0, [word("go", 200, 400)], true));
+  a.links[0].lose();
+  await tick();
+  const resumed = a.links[1];
+  strictEqual(resumed.open.resume_offset_ms, 600);
+  deepStrictEqual(resumed.kinds(), ["open", "audio", "force_endpoint", "audio"]);
+  strictEqual(resumed.audioBytes(), 400 * 32);
+  s.link.close();
+});
+
 Deno.test("failover: replay is capped; the offset follows the oldest kept audio", async () => {
   const a = new FakeTransport("a", acceptAll);
   const s = session(new FailoverTransport([a], { replayCapMs: 1000 }));
@@ -247,7 +266,7 @@ Deno.test("failover: a new stream refused everywhere gets the refusal", async ()
   const s = session(new FailoverTransport([a, b]));
   s.link.send(openFrame);
   await tick(200);
-  strictEqual(a.links.length + b.links.length, 2, "each endpoint asked once");
+  strictEqual(a.links.length + b.links.length, 3, "a few attempts, round the endpoints");
   deepStrictEqual(s.frames.map((f) => f.kind), ["error"]);
   deepStrictEqual(s.lost, []);
   s.link.close();
@@ -255,8 +274,10 @@ Deno.test("failover: a new stream refused everywhere gets the refusal", async ()
 
 Deno.test("failover: a draining service during a resume sends the stream elsewhere", async () => {
   const a = new FakeTransport("a", acceptAll);
-  const draining = new FakeTransport("b", (link) =>
-    link.emit({ kind: "error", error: { kind: "SHUTTING_DOWN", message: "draining" } }));
+  const draining = new FakeTransport(
+    "b",
+    (link) => link.emit({ kind: "error", error: { kind: "SHUTTING_DOWN", message: "draining" } }),
+  );
   const s = session(new FailoverTransport([a, draining]));
   s.link.send(openFrame); // starts on a
   await tick();
@@ -268,6 +289,20 @@ Deno.test("failover: a draining service during a resume sends the stream elsewhe
   ok(!a.links[1].closed);
   strictEqual(a.links[1].audioBytes(), 100 * 32);
   deepStrictEqual(s.frames.map((f) => f.kind), ["ready", "ready"], "the refusal is not the session's");
+  s.link.close();
+});
+
+Deno.test("failover: a new stream refused by a draining instance tries again", async () => {
+  let refusals = 1;
+  const nginx = new FakeTransport("nginx", (link) => {
+    if (refusals-- > 0) link.emit({ kind: "error", error: { kind: "SHUTTING_DOWN", message: "draining" } });
+    else acceptAll(link);
+  });
+  const s = session(new FailoverTransport([nginx]));
+  s.link.send(openFrame);
+  await tick(200);
+  strictEqual(nginx.links.length, 2);
+  deepStrictEqual(s.frames.map((f) => f.kind), ["ready"]);
   s.link.close();
 });
 

@@ -53,11 +53,11 @@ export class ReplayBuffer {
     this.entries.push({ entry: { kind: "force_endpoint" }, at: this.total });
   }
 
-  /** Stream time (ms) of the latest ForceEndpoint still kept, if any. */
-  get lastForceEndpointMs(): number | undefined {
-    for (let i = this.entries.length - 1; i >= 0; i--) {
-      const e = this.entries[i];
-      if (e.entry.kind === "force_endpoint") return e.at * 1000 / this.sampleRate;
+  /** Stream time (ms) of the first ForceEndpoint kept at or after `ms`, if any. */
+  forceEndpointAfter(ms: number): number | undefined {
+    for (const e of this.entries) {
+      const at = e.at * 1000 / this.sampleRate;
+      if (e.entry.kind === "force_endpoint" && at >= ms) return at;
     }
     return undefined;
   }

@@ -95,7 +95,11 @@ export interface BackendOptions {
   cuda?: boolean;
 }
 
-export async function createBackend(name: BackendName, model: ModelInfo, opts: BackendOptions = {}): Promise<Backend> {
+export async function createBackend(
+  name: BackendName,
+  model: ModelInfo,
+  opts: BackendOptions = {},
+): Promise<Backend> {
   if (name === "node") {
     const ort = (await import("onnxruntime-node")).default as unknown as OrtModule;
     const providers = opts.cuda ? ["cuda", "cpu"] : ["cpu"];
@@ -110,9 +114,10 @@ export async function createBackend(name: BackendName, model: ModelInfo, opts: B
   // onnxruntime-web reads globalThis.location when present (browser asset lookup); in a Deno
   // Worker it is a file: URL that breaks its wasm path resolution, so it is hidden first.
   Reflect.deleteProperty(globalThis, "location");
-  const ort = (name === "webgpu"
-    ? await import("onnxruntime-web/webgpu")
-    : await import("onnxruntime-web")) as unknown as OrtModule & { env: { wasm: Record<string, unknown> } };
+  const ort =
+    (name === "webgpu"
+      ? await import("onnxruntime-web/webgpu")
+      : await import("onnxruntime-web")) as unknown as OrtModule & { env: { wasm: Record<string, unknown> } };
   ort.env.wasm.numThreads = 1;
   const session = await ort.InferenceSession.create(model.onnxBytes, {
     executionProviders: [name === "webgpu" ? "webgpu" : "wasm"],

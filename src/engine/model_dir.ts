@@ -82,11 +82,15 @@ export async function loadModelDir(dir: string): Promise<ModelInfo> {
     const fromOnnx = Number(metadata[key]);
     if (metadata[key] === undefined) throw new ModelError(`model ${dir}: ${onnxName} metadata lacks ${key}`);
     if (fromOnnx !== fromManifest) {
-      throw new ModelError(`model ${dir}: ${key} is ${fromOnnx} in ${onnxName} but ${fromManifest} in model.json`);
+      throw new ModelError(
+        `model ${dir}: ${key} is ${fromOnnx} in ${onnxName} but ${fromManifest} in model.json`,
+      );
     }
     streaming[key] = fromOnnx;
   }
-  const tokens = parseTokens(new TextDecoder().decode(files.get(manifest.vocabulary) ?? await read(manifest.vocabulary)));
+  const tokens = parseTokens(
+    new TextDecoder().decode(files.get(manifest.vocabulary) ?? await read(manifest.vocabulary)),
+  );
   if (tokens.symbols.length !== streaming.vocab_size + 1) {
     throw new ModelError(
       `model ${dir}: ${manifest.vocabulary} has ${tokens.symbols.length} symbols, vocab_size + blank is ${

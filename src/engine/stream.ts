@@ -36,8 +36,12 @@ export class StreamPipeline {
     private readonly emit: (frame: ServerFrame) => void,
   ) {
     const s = model.streaming;
-    this.cacheChannel = new Float32Array(s.cache_last_channel_dim1 * s.cache_last_channel_dim2 * s.cache_last_channel_dim3);
-    this.cacheTime = new Float32Array(s.cache_last_time_dim1 * s.cache_last_time_dim2 * s.cache_last_time_dim3);
+    this.cacheChannel = new Float32Array(
+      s.cache_last_channel_dim1 * s.cache_last_channel_dim2 * s.cache_last_channel_dim3,
+    );
+    this.cacheTime = new Float32Array(
+      s.cache_last_time_dim1 * s.cache_last_time_dim2 * s.cache_last_time_dim3,
+    );
     this.resampler = open.sample_rate === 16000 ? undefined : new Resampler(open.sample_rate);
     this.tracker = new TurnTracker(open.settings, open.resume_turn_order);
     this.frameMs = 10 * s.subsampling_factor;
@@ -120,7 +124,7 @@ export class StreamPipeline {
   private words() {
     const words = tokensToWords(this.decoder.tokens(), this.model.tokens, this.frameMs);
     const offset = this.offsetMs;
-    if (offset) for (const w of words) (w.startMs += offset, w.endMs += offset);
+    if (offset) { for (const w of words) (w.startMs += offset, w.endMs += offset); }
     return words;
   }
 }

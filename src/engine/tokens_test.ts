@@ -10,12 +10,16 @@ Deno.test("tokens.txt: blank must be last and ids contiguous", () => {
 });
 
 Deno.test("word pieces join into words with times and mean confidence", () => {
-  const words = tokensToWords([
-    { id: 1, frame: 2, lastFrame: 2, prob: 0.8 },
-    { id: 2, frame: 4, lastFrame: 5, prob: 0.6 },
-    { id: 0, frame: 6, lastFrame: 6, prob: 0.9 },
-    { id: 3, frame: 9, lastFrame: 9, prob: 1 },
-  ], table, 40);
+  const words = tokensToWords(
+    [
+      { id: 1, frame: 2, lastFrame: 2, prob: 0.8 },
+      { id: 2, frame: 4, lastFrame: 5, prob: 0.6 },
+      { id: 0, frame: 6, lastFrame: 6, prob: 0.9 },
+      { id: 3, frame: 9, lastFrame: 9, prob: 1 },
+    ],
+    table,
+    40,
+  );
   deepStrictEqual(words.map((w) => [w.text, w.startMs, w.endMs]), [["hello", 80, 240], ["world", 360, 400]]);
   deepStrictEqual(Math.round(words[0].confidence * 100), 70);
 });

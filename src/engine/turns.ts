@@ -14,7 +14,8 @@ export type TurnEvent =
   | { kind: "speech_started"; speech_started: { timestamp_ms: number; confidence: number } };
 
 const CONNECTING_WORDS = new Set(
-  "a an the and or but so to of in on at for with from by as if because that which who my your our their his her its is are was were be i um uh like".split(" "),
+  "a an the and or but so to of in on at for with from by as if because that which who my your our their his her its is are was were be i um uh like"
+    .split(" "),
 );
 const EARLY_PARTIAL_MS = 750;
 const CONTINUOUS_PARTIAL_MS = 3000;

@@ -13,9 +13,19 @@ const universal: TurnSettings = {
   continuous_partials: false,
   language_detection: false,
 };
-const pro: TurnSettings = { ...universal, min_turn_silence_ms: 100, max_turn_silence_ms: 1000, pro_rules: true };
+const pro: TurnSettings = {
+  ...universal,
+  min_turn_silence_ms: 100,
+  max_turn_silence_ms: 1000,
+  pro_rules: true,
+};
 
-const w = (text: string, startMs: number, endMs: number): DecodedWord => ({ text, startMs, endMs, confidence: 0.9 });
+const w = (text: string, startMs: number, endMs: number): DecodedWord => ({
+  text,
+  startMs,
+  endMs,
+  confidence: 0.9,
+});
 const turns = (events: TurnEvent[]) => events.flatMap((e) => (e.kind === "turn" ? [e.turn] : []));
 
 Deno.test("universal partials: every word but the last is final; unchanged words emit nothing", () => {

@@ -14,9 +14,12 @@ const PARALLEL = 8;
 
 async function transcribe(baseUrl: string, wavPath: string): Promise<string> {
   const wav = readWav(await Deno.readFile(wavPath));
-  const ws = new WebSocket(`${baseUrl}/v3/ws?sample_rate=${wav.sampleRate}&speech_model=universal-streaming-english`, {
-    headers: { Authorization: "eval" },
-  } as unknown as string[]);
+  const ws = new WebSocket(
+    `${baseUrl}/v3/ws?sample_rate=${wav.sampleRate}&speech_model=universal-streaming-english`,
+    {
+      headers: { Authorization: "eval" },
+    } as unknown as string[],
+  );
   ws.binaryType = "arraybuffer";
   const finals: string[] = [];
   const done = new Promise<void>((resolve, reject) => {
@@ -35,14 +38,19 @@ async function transcribe(baseUrl: string, wavPath: string): Promise<string> {
   return finals.join(" ");
 }
 
-const server = givenUrl ? undefined : await startServer({ RATE_BURST_SECONDS: "100000", MAX_SESSIONS_PER_KEY: "1000" });
+const server = givenUrl
+  ? undefined
+  : await startServer({ RATE_BURST_SECONDS: "100000", MAX_SESSIONS_PER_KEY: "1000" });
 const baseUrl = givenUrl ?? server!.wsUrl;
-const results: Record<string, { wer: number; words: number; sentences: number; sentence_accuracy: number }> = {};
+const results: Record<string, { wer: number; words: number; sentences: number; sentence_accuracy: number }> =
+  {};
 try {
   for await (const entry of Deno.readDir(dir)) {
     if (!entry.isDirectory) continue;
     const setDir = `${dir}/${entry.name}`;
-    const items = (await Deno.readTextFile(`${setDir}/manifest.jsonl`)).trim().split("\n").map((l) => JSON.parse(l));
+    const items = (await Deno.readTextFile(`${setDir}/manifest.jsonl`)).trim().split("\n").map((l) =>
+      JSON.parse(l)
+    );
     const counter = new WerCounter();
     for (let i = 0; i < items.length; i += PARALLEL) {
       const batch = items.slice(i, i + PARALLEL);
@@ -57,7 +65,9 @@ try {
     };
     console.log(
       `${entry.name}: WER ${(counter.wer * 100).toFixed(2)}% over ${counter.words} words, ` +
-        `${(100 * counter.exactSentences / counter.sentences).toFixed(1)}% of ${counter.sentences} utterances exact`,
+        `${
+          (100 * counter.exactSentences / counter.sentences).toFixed(1)
+        }% of ${counter.sentences} utterances exact`,
     );
   }
 } finally {

@@ -9,11 +9,10 @@ async def main(url: str, path: str) -> None:
     with wave.open(path, "rb") as w:
         rate, audio = w.getframerate(), w.readframes(w.getnframes())
     params = f"?sample_rate={rate}&format_turns=True"
-    try:
-        connect = websockets.connect(url + params, additional_headers={"Authorization": "self-hosted"})
-    except TypeError:  # websockets < 14 names it extra_headers
-        connect = websockets.connect(url + params, extra_headers={"Authorization": "self-hosted"})
-    async with connect as ws:
+    # websockets >= 14 names the option additional_headers; Debian's 10.x calls it extra_headers
+    major = int(websockets.__version__.split(".")[0])
+    header_option = "additional_headers" if major >= 14 else "extra_headers"
+    async with websockets.connect(url + params, **{header_option: {"Authorization": "self-hosted"}}) as ws:
         async def send():
             step = rate // 10 * 2
             for i in range(0, len(audio), step):

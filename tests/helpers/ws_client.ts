@@ -8,7 +8,10 @@ export class TestClient {
   readonly messages: Record<string, unknown>[] = [];
   readonly closed: Promise<Closed>;
   private ws: WebSocket;
-  private waiters: { pred: (m: Record<string, unknown>) => boolean; resolve: (m: Record<string, unknown>) => void }[] = [];
+  private waiters: {
+    pred: (m: Record<string, unknown>) => boolean;
+    resolve: (m: Record<string, unknown>) => void;
+  }[] = [];
 
   constructor(url: string, headers: Record<string, string> = { Authorization: "self-hosted" }) {
     this.ws = new WebSocket(url, { headers } as unknown as string[]);
@@ -35,7 +38,10 @@ export class TestClient {
     const found = this.messages.find((m) => m.type === type);
     if (found) return Promise.resolve(found);
     return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`no ${type} within ${timeoutMs} ms: ${JSON.stringify(this.messages)}`)), timeoutMs);
+      const timer = setTimeout(
+        () => reject(new Error(`no ${type} within ${timeoutMs} ms: ${JSON.stringify(this.messages)}`)),
+        timeoutMs,
+      );
       this.waiters.push({
         pred: (m) => m.type === type,
         resolve: (m) => (clearTimeout(timer), resolve(m)),

@@ -1,0 +1,21 @@
+# The gateway (src/serve.ts in remote-ASR mode): protocol, auth, limits, usage. No model, no GPU.
+# Build from the repository root: docker build -f compose/gateway.Dockerfile .
+FROM denoland/deno:2.9.6
+
+WORKDIR /app
+RUN chown deno:deno /app
+USER deno
+COPY --chown=deno:deno deno.json deno.lock ./
+COPY --chown=deno:deno proto ./proto
+COPY --chown=deno:deno src ./src
+COPY --chown=deno:deno workers ./workers
+# Dependencies are fetched at build time so the container starts without network access.
+RUN deno cache src/serve.ts
+
+ENV AAI_WSS_PORT=8080
+EXPOSE 8080
+# The flags of `deno task serve`; tini (the image's init) forwards SIGTERM, which drains sessions.
+CMD ["deno", "run", "--allow-net", "--allow-read", "--allow-env", "--allow-ffi", "--allow-sys", \
+     "--allow-write=/tmp", "src/serve.ts"]
+HEALTHCHECK --interval=10s --timeout=3s --start-period=10s --retries=3 \
+  CMD ["deno", "eval", "const port = Deno.env.get('AAI_WSS_PORT') ?? '8080'; const r = await fetch(`http://127.0.0.1:${port}/v3/health`); Deno.exit(r.ok ? 0 : 1)"]
