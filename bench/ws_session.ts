@@ -1,7 +1,7 @@
 // One benchmark client session over the v3 WebSocket API: wait for Begin, send audio chunks on a
 // fixed real-time schedule, Terminate, wait for Termination and the close. Every text message is
 // kept with its arrival time; the figures are computed afterwards (session_figures.ts).
-import { RawSocket } from "./raw_ws.ts";
+import { RawSocket } from "../src/net/raw_websocket.ts";
 
 export interface SessionPlan {
   url: string;

@@ -141,13 +141,19 @@ Deno.test({
       await t.step("audio faster than real time beyond the burst → 3007", async () => {
         const client = new TestClient(ws(), auth);
         await client.waitFor("Begin");
-        for (let i = 0; i < 40 && client.messages.length < 2; i++) {
-          client.send(new Uint8Array(3200)); // 4 s in ~40 ms, burst 2 s
-          await new Promise((r) => setTimeout(r, 1));
+        // 10 s of audio in well under 2 s of wall time (burst 2 s), however loaded the machine is
+        const cut = () => client.messages.some((m) => m.type === "Error");
+        for (let i = 0; i < 100 && !cut(); i++) {
+          client.send(new Uint8Array(3200));
+          await new Promise((r) => setTimeout(r, 0)); // stop as soon as the Error arrives
         }
+        if (!cut()) client.send(JSON.stringify({ type: "Terminate" })); // never hang
         const closed = await client.closed;
-        strictEqual(closed.code, 3007);
-        ok(closed.reason.startsWith("Audio Transmission Rate Exceeded"));
+        strictEqual(client.messages.find((m) => m.type === "Error")?.error_code, 3007);
+        // The client still has frames in flight when the server closes, so the close frame can be
+        // lost to a TCP reset (the client then sees 0); the Error frame above always arrives.
+        ok([3007, 0].includes(closed.code), `close code ${closed.code}`);
+        if (closed.code === 3007) ok(closed.reason.startsWith("Audio Transmission Rate Exceeded"));
       });
 
       await t.step("concurrent sessions per key → 3009", async () => {

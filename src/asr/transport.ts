@@ -2,6 +2,7 @@
 // binary protobuf frames. Both speak the same frames, so the gateway cannot tell them apart.
 import { type ClientFrame, decodeServerFrame, encodeClientFrame, type ServerFrame } from "./proto.ts";
 import type { AsrService } from "./service.ts";
+import { RawSocket } from "../net/raw_websocket.ts";
 
 export interface LinkHandlers {
   onFrame(frame: ServerFrame): void;
@@ -44,37 +45,38 @@ export class WebSocketTransport implements AsrTransport {
 
   open(route: string, handlers: LinkHandlers): AsrLink {
     const url = this.baseUrl.replace(/^http/, "ws").replace(/\/$/, "") + STREAM_PATH;
-    // Deno's WebSocket accepts request headers as a second-argument option.
-    const ws = new WebSocket(url, { headers: { [ROUTE_HEADER]: route } } as unknown as string[]);
-    ws.binaryType = "arraybuffer";
     const pending: Uint8Array[] = [];
+    let socket: RawSocket | undefined;
     let ended = false;
     let closedByUs = false;
-    ws.onopen = () => {
-      for (const bytes of pending) ws.send(bytes);
+    const lost = (reason: string) => {
+      if (!ended && !closedByUs) handlers.onLost(reason);
+      ended = true;
+    };
+    // TCP_NODELAY client: Deno's WebSocket would hold each 3.2 kB audio frame ~40 ms (see raw_websocket.ts)
+    RawSocket.connect(url, { [ROUTE_HEADER]: route }, {
+      onText: () => {},
+      onBinary: (bytes) => {
+        const frame = decodeServerFrame(bytes);
+        if (frame.kind === "finished" || frame.kind === "error") ended = true;
+        handlers.onFrame(frame);
+      },
+      onClose: (code, reason) => lost(`ASR connection lost (${code} ${reason})`.trim()),
+    }).then((s) => {
+      socket = s;
+      if (closedByUs) return s.close(1000);
+      for (const bytes of pending) s.send(bytes);
       pending.length = 0;
-    };
-    ws.onmessage = (event) => {
-      if (!(event.data instanceof ArrayBuffer)) return;
-      const frame = decodeServerFrame(new Uint8Array(event.data));
-      if (frame.kind === "finished" || frame.kind === "error") ended = true;
-      handlers.onFrame(frame);
-    };
-    ws.onerror = () => {};
-    ws.onclose = (event) => {
-      if (!ended && !closedByUs) {
-        handlers.onLost(`ASR connection lost (${event.code} ${event.reason})`.trim());
-      }
-    };
+    }, (e: Error) => lost(`ASR service unreachable at ${url}: ${e.message}`));
     return {
       send: (frame) => {
         const bytes = encodeClientFrame(frame);
-        if (ws.readyState === WebSocket.OPEN) ws.send(bytes);
-        else if (ws.readyState === WebSocket.CONNECTING) pending.push(bytes);
+        if (socket) socket.send(bytes);
+        else pending.push(bytes);
       },
       close: () => {
         closedByUs = true;
-        if (ws.readyState === WebSocket.OPEN || ws.readyState === WebSocket.CONNECTING) ws.close(1000);
+        socket?.close(1000);
       },
     };
   }

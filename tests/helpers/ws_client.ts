@@ -21,8 +21,10 @@ export class TestClient {
       this.messages.push(m);
       this.waiters = this.waiters.filter((w) => (w.pred(m) ? (w.resolve(m), false) : true));
     };
+    // A test must fail, not hang, when the server never closes: give up after 30 s.
     this.closed = new Promise((resolve) => {
-      this.ws.onclose = (e) => resolve({ code: e.code, reason: e.reason });
+      const timer = setTimeout(() => resolve({ code: -1, reason: "no close within 30 s" }), 30_000);
+      this.ws.onclose = (e) => (clearTimeout(timer), resolve({ code: e.code, reason: e.reason }));
     });
   }
 
