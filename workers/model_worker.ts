@@ -14,6 +14,8 @@ let model: ModelInfo;
 let scheduler: Scheduler;
 let decoderKind: WorkerInit["decoder"] = "greedy";
 const streams = new Map<string, StreamPipeline>();
+// Frames that arrive while the model loads (a replacement worker gets streams at once) wait here.
+const initialized = Promise.withResolvers<void>();
 
 function post(message: FromWorker): void {
   if (message.type === "frame") self.postMessage(message, [message.bytes.buffer as ArrayBuffer]);
@@ -84,8 +86,12 @@ self.onmessage = async (event: MessageEvent<ToWorker>) => {
       model = await loadModelDir(message.modelDir);
       const backend = await createBackend(message.backend, model, { threads: message.threads });
       scheduler = new Scheduler(backend, model, message, finishStream, fatal);
+      initialized.resolve();
       post({ type: "ready", model: model.name });
-    } else if (message.type === "frame") {
+      return;
+    }
+    await initialized.promise;
+    if (message.type === "frame") {
       onFrame(message.stream, message.bytes);
     } else if (message.type === "close") {
       const stream = streams.get(message.stream);
@@ -94,6 +100,8 @@ self.onmessage = async (event: MessageEvent<ToWorker>) => {
     }
   } catch (error) {
     if (message.type === "frame") {
+      const stream = streams.get(message.stream); // a stream that failed ends; the others go on
+      if (stream) (scheduler.remove(stream), streams.delete(message.stream));
       send(message.stream, {
         kind: "error",
         error: { kind: "INTERNAL", message: error instanceof Error ? error.message : String(error) },
