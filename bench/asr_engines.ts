@@ -1,6 +1,7 @@
 // The two engines under test, driven the same way: N streams of the same clip, either all audio
 // at once (throughput) or paced at real time in 100 ms chunks (latency: audio arriving -> words).
 import process from "node:process";
+import { UNIVERSAL_TURN_SETTINGS } from "../src/engine/turns.ts";
 import sherpa from "sherpa-onnx-node";
 import type { ServerFrame, TurnSettings } from "../src/asr/proto.ts";
 import { AsrService } from "../src/asr/service.ts";
@@ -10,16 +11,7 @@ import { CHUNK_BYTES, CHUNK_MS } from "./audio.ts";
 
 export const MODEL = new URL("../models/en-default", import.meta.url).pathname;
 
-const settings: TurnSettings = {
-  end_of_turn_confidence_threshold: 0.4,
-  min_turn_silence_ms: 400,
-  max_turn_silence_ms: 1280,
-  vad_threshold: 0.4,
-  keyterms: [],
-  pro_rules: false,
-  continuous_partials: false,
-  language_detection: false,
-};
+const settings: TurnSettings = { ...UNIVERSAL_TURN_SETTINGS };
 
 export interface RunResult {
   wallSeconds: number;

@@ -1,6 +1,7 @@
 // The ASR service on the shipped model: admission, a crashed worker, the WebSocket transport,
 // and refusal of a model directory whose files disagree.
 import { ok, rejects, strictEqual } from "node:assert/strict";
+import { UNIVERSAL_TURN_SETTINGS } from "../src/engine/turns.ts";
 import type { ServerFrame, TurnSettings } from "../src/asr/proto.ts";
 import { asrHandler } from "../src/asr/server.ts";
 import { AsrService } from "../src/asr/service.ts";
@@ -9,16 +10,7 @@ import { loadModelDir } from "../src/engine/model_dir.ts";
 import { chunks, fixture } from "./helpers/wav.ts";
 
 const MODEL = new URL("../models/en-default", import.meta.url).pathname;
-const settings: TurnSettings = {
-  end_of_turn_confidence_threshold: 0.4,
-  min_turn_silence_ms: 400,
-  max_turn_silence_ms: 1280,
-  vad_threshold: 0.4,
-  keyterms: [],
-  pro_rules: false,
-  continuous_partials: false,
-  language_detection: false,
-};
+const settings: TurnSettings = { ...UNIVERSAL_TURN_SETTINGS };
 
 function service(maxOpenStreams = 4): AsrService {
   return new AsrService({

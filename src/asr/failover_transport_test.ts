@@ -1,6 +1,7 @@
 // The failover transport against a fake inner transport: what a resumed stream is sent, which
 // frames reach the session, and when it gives up.
 import { deepStrictEqual, ok, strictEqual } from "node:assert/strict";
+import { UNIVERSAL_TURN_SETTINGS } from "../engine/turns.ts";
 import { FailoverTransport } from "./failover_transport.ts";
 import type { ClientFrame, ServerFrame, TurnSettings, Word } from "./proto.ts";
 import type { AsrLink, AsrTransport, LinkHandlers } from "./transport.ts";
@@ -48,16 +49,7 @@ class FakeTransport implements AsrTransport {
 
 const acceptAll = (link: FakeLink) => link.emit({ kind: "ready", ready: { model: "en-default" } });
 
-const settings: TurnSettings = {
-  end_of_turn_confidence_threshold: 0.4,
-  min_turn_silence_ms: 400,
-  max_turn_silence_ms: 1280,
-  vad_threshold: 0.4,
-  keyterms: [],
-  pro_rules: false,
-  continuous_partials: false,
-  language_detection: false,
-};
+const settings: TurnSettings = { ...UNIVERSAL_TURN_SETTINGS };
 
 /** 16 kHz s16le: 32 bytes per ms. */
 const audio = (ms: number, fill = 0): ClientFrame => ({

@@ -13,6 +13,18 @@ export type TurnEvent =
   | { kind: "turn"; turn: TurnUpdate }
   | { kind: "speech_started"; speech_started: { timestamp_ms: number; confidence: number } };
 
+/** The universal routes' defaults (protocol-v3.md: threshold 0.4, 400 / 1280 ms, VAD 0.4). */
+export const UNIVERSAL_TURN_SETTINGS: Readonly<TurnSettings> = {
+  end_of_turn_confidence_threshold: 0.4,
+  min_turn_silence_ms: 400,
+  max_turn_silence_ms: 1280,
+  vad_threshold: 0.4,
+  keyterms: [],
+  pro_rules: false,
+  continuous_partials: false,
+  language_detection: false,
+};
+
 const CONNECTING_WORDS = new Set(
   "a an the and or but so to of in on at for with from by as if because that which who my your our their his her its is are was were be i um uh like"
     .split(" "),

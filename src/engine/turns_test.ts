@@ -1,18 +1,9 @@
 import { deepStrictEqual, ok, strictEqual } from "node:assert/strict";
 import type { TurnSettings } from "../asr/proto.ts";
 import type { DecodedWord } from "./tokens.ts";
-import { type TurnEvent, TurnTracker } from "./turns.ts";
+import { type TurnEvent, TurnTracker, UNIVERSAL_TURN_SETTINGS } from "./turns.ts";
 
-const universal: TurnSettings = {
-  end_of_turn_confidence_threshold: 0.4,
-  min_turn_silence_ms: 400,
-  max_turn_silence_ms: 1280,
-  vad_threshold: 0.4,
-  keyterms: [],
-  pro_rules: false,
-  continuous_partials: false,
-  language_detection: false,
-};
+const universal: TurnSettings = { ...UNIVERSAL_TURN_SETTINGS };
 const pro: TurnSettings = {
   ...universal,
   min_turn_silence_ms: 100,
