@@ -2,7 +2,7 @@
 // at once (throughput) or paced at real time in 100 ms chunks (latency: audio arriving -> words).
 import process from "node:process";
 import { UNIVERSAL_TURN_SETTINGS } from "../src/engine/turns.ts";
-import sherpa from "sherpa-onnx-node";
+import { sherpaRecognizer } from "../tests/helpers/sherpa.ts";
 import type { ServerFrame, TurnSettings } from "../src/asr/proto.ts";
 import { AsrService } from "../src/asr/service.ts";
 import { InProcessTransport } from "../src/asr/transport.ts";
@@ -109,17 +109,7 @@ export async function runEarshot(
 }
 
 export function runSherpa(streams: number, clip: Uint8Array, paced: boolean): Promise<RunResult> {
-  const recognizer = new sherpa.OnlineRecognizer({
-    featConfig: { sampleRate: 16000, featureDim: 80 },
-    modelConfig: {
-      nemoCtc: { model: `${MODEL}/model.onnx` },
-      tokens: `${MODEL}/tokens.txt`,
-      numThreads: 1,
-      provider: "cpu",
-      debug: 0,
-    },
-    decodingMethod: "greedy_search",
-  });
+  const recognizer = sherpaRecognizer(MODEL);
   const chunks = chunksOf(clip).map((c) => decodePcm16(c));
   const all = Array.from({ length: streams }, () => recognizer.createStream());
   const seen = all.map(() => 0);

@@ -1,7 +1,7 @@
 // Earshot and sherpa-onnx (npm:sherpa-onnx-node, NeMo CTC) on the same model file and audio:
 // greedy transcripts must be identical and token times agree within one output frame.
 import { ok, strictEqual } from "node:assert/strict";
-import sherpa from "sherpa-onnx-node";
+import { sherpaRecognizer } from "./helpers/sherpa.ts";
 import type { ServerFrame } from "../src/asr/proto.ts";
 import { createBackend } from "../src/engine/backend.ts";
 import { GreedyCtcDecoder } from "../src/engine/ctc.ts";
@@ -66,17 +66,7 @@ async function earshotTokens(samples: Uint8Array): Promise<[string, number][]> {
 }
 
 function sherpaTokens(samples: Float32Array): [string, number][] {
-  const recognizer = new sherpa.OnlineRecognizer({
-    featConfig: { sampleRate: 16000, featureDim: 80 },
-    modelConfig: {
-      nemoCtc: { model: `${MODEL}/model.onnx` },
-      tokens: `${MODEL}/tokens.txt`,
-      numThreads: 1,
-      provider: "cpu",
-      debug: 0,
-    },
-    decodingMethod: "greedy_search",
-  });
+  const recognizer = sherpaRecognizer(MODEL);
   const stream = recognizer.createStream();
   stream.acceptWaveform({ samples, sampleRate: 16000 });
   // the same 0.3 s of trailing silence Earshot appends, plus one feature frame so that sherpa's
