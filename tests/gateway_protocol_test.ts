@@ -65,7 +65,12 @@ Deno.test({
         }
         const final = turns.filter((m) => m.end_of_turn);
         ok(final.length > 0, "a final Turn");
-        ok(turns.some((m) => m.turn_is_formatted), "format_turns=True gives a formatted final");
+        // The shipped model hears the fixture word for word (espeak-ng en-us, a voice it trained on).
+        const words = final.filter((m) => !m.turn_is_formatted).map((m) => m.transcript).join(" ");
+        strictEqual(words, "what is the weather like in boston today");
+        const formatted = turns.filter((m) => m.turn_is_formatted).map((m) => m.transcript as string);
+        ok(formatted.length > 0, "format_turns=True gives a formatted final");
+        ok(formatted.every((t) => /^[A-Z].*[.?!]$/.test(t)), `cased and punctuated: ${JSON.stringify(formatted)}`);
         // Terminate is the last message and Termination the last frame.
         strictEqual(client.messages.at(-1)?.type, "Termination");
       });

@@ -17,6 +17,13 @@ import { TestClient } from "./helpers/ws_client.ts";
 const NGINX = ["/usr/sbin/nginx", "/usr/bin/nginx"].find((p) => existsSync(p));
 const CHUNK_MS = 100;
 
+/** What the shipped model hears in the three fixtures (espeak-ng en-us, a training voice). */
+const SENTENCES = [
+  "what is the weather like in boston today",
+  "my phone number is five five five one two three four",
+  "please book a table for two at seven thirty",
+];
+
 /** Three utterances with a second of silence after each, so each ends its own turn. */
 function conversation(): Wav {
   const parts = ["weather.wav", "numbers.wav", "order.wav"].map((n) => fixture(n));
@@ -143,6 +150,8 @@ Deno.test({
       await t.step("baseline transcript without failure", async () => {
         baseline = await transcribe(await openSession(stack, "universal-streaming-english"), audio);
         ok(baseline.length >= 1 && baseline.every((t) => /: \S/.test(t)), JSON.stringify(baseline));
+        const words = baseline.map((t) => t.replace(/^\d+: /, "")).join(" ");
+        for (const sentence of SENTENCES) ok(words.includes(sentence), `"${sentence}" in ${JSON.stringify(baseline)}`);
       });
 
       let survivor = "";

@@ -31,6 +31,7 @@ def main():
     ap.add_argument("--languages", default="en")
     ap.add_argument("--wer-json", default="")
     ap.add_argument("--trained-on", default="synthetic speech (espeak-ng, flite, festival) with augmentation, LJ Speech and FSDD training splits")
+    ap.add_argument("--trained-with", default="CPU", help="the hardware and stages, for the manifest")
     args = ap.parse_args()
     ckpt = torch.load(args.ckpt)
     cfg = Config(**ckpt["config"])
@@ -77,7 +78,8 @@ def main():
         "vocabulary": "tokens.txt",
         "output": "lowercase words without punctuation (formatting is applied by the server)",
         "files": {"model.onnx": sha256(onnx_path), "tokens.txt": sha256(tokens_dst)},
-        "training": {"data": args.trained_on, "steps": ckpt["step"], "recipe_revision": revision},
+        "training": {"data": args.trained_on, "hardware": args.trained_with, "steps": ckpt["step"],
+                     "recipe_revision": revision},
         "evaluation": json.load(open(args.wer_json)) if args.wer_json else {},
     }
     json.dump(manifest, open(os.path.join(args.out, "model.json"), "w"), indent=2)
