@@ -1,0 +1,90 @@
+// The training recipe end to end at toy size: corpus, tokenizer, synthesis (every TTS engine and
+// the real recordings in ../shared/data), a few training steps, export; then the ASR service loads
+// the exported model directory and streams a fixture through it.
+import { ok, strictEqual } from "node:assert/strict";
+import { UNIVERSAL_TURN_SETTINGS } from "../src/engine/turns.ts";
+import type { ServerFrame } from "../src/asr/proto.ts";
+import { AsrService } from "../src/asr/service.ts";
+import { InProcessTransport } from "../src/asr/transport.ts";
+import { loadModelDir } from "../src/engine/model_dir.ts";
+import { chunks, fixture } from "./helpers/wav.ts";
+
+const RECIPE = new URL("../models/recipe/", import.meta.url).pathname;
+// Debian's torch, torchaudio, onnx and sentencepiece live under this interpreter (see the recipe README).
+const PYTHON = "/usr/bin/python3";
+
+async function stage(script: string, ...args: string[]): Promise<string> {
+  const out = await new Deno.Command(PYTHON, {
+    args: [`${RECIPE}${script}`, ...args],
+    cwd: RECIPE,
+    env: { OPENBLAS_NUM_THREADS: "1", PYTHONUNBUFFERED: "1" },
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  const text = new TextDecoder().decode(out.stdout) + new TextDecoder().decode(out.stderr);
+  ok(out.success, `${script} failed:\n${text}`);
+  return text;
+}
+
+Deno.test("recipe smoke run: a toy model trained by the recipe is served by the ASR service", async () => {
+  const d = await Deno.makeTempDir({ prefix: "earshot-recipe-" });
+  try {
+    ok((await stage("corpus.py", `${d}/corpus`)).includes("training sentences"));
+    await stage("tokenizer.py", `${d}/corpus`, `${d}/lang`);
+    const synth = await stage("synth.py", `${d}/corpus`, `${d}/feats`, "--limit", "24", "--shard-size", "12");
+    ok(/shard-0001\.pt: \d+ utterances/.test(synth), synth);
+    const train = await stage(
+      "train.py", `${d}/feats`, `${d}/lang`, `${d}/exp`, "--steps", "4", "--log-every", "2", "--max-frames", "3000",
+      "--device", "cpu", "--config", "layers=2", "d_model=64",
+    );
+    ok(/step 4 loss [\d.]+/.test(train) && train.includes("train: done"), train);
+    await stage("export.py", `${d}/exp/last.pt`, `${d}/lang`, `${d}/model`, "--name", "smoke");
+
+    const info = await loadModelDir(`${d}/model`);
+    ok(info, "the exported directory passes the manifest, metadata and checksum checks");
+    const asr = new AsrService({
+      models: { smoke: `${d}/model` },
+      backend: "node",
+      workers: 1,
+      threadsPerWorker: 1,
+      maxOpenStreams: 1,
+      maxBatch: 4,
+      maxWaitMs: 5,
+      decoder: "greedy",
+      log: () => {},
+    });
+    await asr.start();
+    try {
+      const frames: ServerFrame[] = [];
+      const done = Promise.withResolvers<void>();
+      const link = new InProcessTransport(asr).open("smoke", {
+        onFrame: (f) => {
+          frames.push(f);
+          if (f.kind === "finished" || f.kind === "error") done.resolve();
+        },
+        onLost: (reason) => done.reject(new Error(reason)),
+      });
+      link.send({
+        kind: "open",
+        open: {
+          session_id: "smoke",
+          route: "smoke",
+          sample_rate: 16000,
+          encoding: "PCM_S16LE",
+          settings: { ...UNIVERSAL_TURN_SETTINGS },
+          resume_turn_order: 0,
+          resume_offset_ms: 0,
+        },
+      });
+      for (const c of chunks(fixture("numbers.wav"), 100)) link.send({ kind: "audio", audio: { data: c } });
+      link.send({ kind: "finish", finish: {} });
+      await done.promise;
+      strictEqual(frames[0].kind, "ready");
+      strictEqual(frames.at(-1)?.kind, "finished", JSON.stringify(frames.at(-1)));
+    } finally {
+      await asr.stop();
+    }
+  } finally {
+    await Deno.remove(d, { recursive: true });
+  }
+});
