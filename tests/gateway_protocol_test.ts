@@ -70,7 +70,10 @@ Deno.test({
         strictEqual(words, "what is the weather like in boston today");
         const formatted = turns.filter((m) => m.turn_is_formatted).map((m) => m.transcript as string);
         ok(formatted.length > 0, "format_turns=True gives a formatted final");
-        ok(formatted.every((t) => /^[A-Z].*[.?!]$/.test(t)), `cased and punctuated: ${JSON.stringify(formatted)}`);
+        ok(
+          formatted.every((t) => /^[A-Z].*[.?!]$/.test(t)),
+          `cased and punctuated: ${JSON.stringify(formatted)}`,
+        );
         // Terminate is the last message and Termination the last frame.
         strictEqual(client.messages.at(-1)?.type, "Termination");
       });

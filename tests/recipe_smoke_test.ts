@@ -33,10 +33,10 @@ Deno.test("recipe smoke run: a toy model trained by the recipe is served by the 
     await stage("tokenizer.py", `${d}/corpus`, `${d}/lang`);
     const synth = await stage("synth.py", `${d}/corpus`, `${d}/feats`, "--limit", "24", "--shard-size", "12");
     ok(/shard-0001\.pt: \d+ utterances/.test(synth), synth);
-    const train = await stage(
-      "train.py", `${d}/feats`, `${d}/lang`, `${d}/exp`, "--steps", "4", "--log-every", "2", "--max-frames", "3000",
-      "--device", "cpu", "--config", "layers=2", "d_model=64",
+    const toy = "--steps 4 --log-every 2 --max-frames 3000 --device cpu --config layers=2 d_model=64".split(
+      " ",
     );
+    const train = await stage("train.py", `${d}/feats`, `${d}/lang`, `${d}/exp`, ...toy);
     ok(/step 4 loss [\d.]+/.test(train) && train.includes("train: done"), train);
     await stage("export.py", `${d}/exp/last.pt`, `${d}/lang`, `${d}/model`, "--name", "smoke");
 

@@ -151,7 +151,9 @@ Deno.test({
         baseline = await transcribe(await openSession(stack, "universal-streaming-english"), audio);
         ok(baseline.length >= 1 && baseline.every((t) => /: \S/.test(t)), JSON.stringify(baseline));
         const words = baseline.map((t) => t.replace(/^\d+: /, "")).join(" ");
-        for (const sentence of SENTENCES) ok(words.includes(sentence), `"${sentence}" in ${JSON.stringify(baseline)}`);
+        for (const sentence of SENTENCES) {
+          ok(words.includes(sentence), `"${sentence}" in ${JSON.stringify(baseline)}`);
+        }
       });
 
       let survivor = "";

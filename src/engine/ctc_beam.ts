@@ -11,6 +11,12 @@ export interface BeamCtcOptions {
   keyterms?: readonly string[];
   /** Pieces more than this far (log units) below the frame's best symbol are not tried (default 8). */
   pruneLogProb?: number;
+  /**
+   * While keyterms are set, log-probabilities are divided by this (default 3): a CTC model's
+   * posteriors are so peaky that a rare word's pieces sit 10-20 log units down, out of reach of
+   * any sane bonus; flattened, the bonus can lift a keyterm that the audio supports.
+   */
+  keytermTemperature?: number;
 }
 
 /** An emitted token in a persistent list: prefixes sharing a history share its nodes. */
@@ -90,6 +96,9 @@ export class BeamCtcDecoder implements CtcDecoder {
   private readonly beamWidth: number;
   private readonly bonusPerPiece: number;
   private readonly pruneLogProb: number;
+  private readonly keytermTemperature: number;
+  /** 1, or 1/keytermTemperature while keyterms are set. */
+  private scale = 1;
   private graph: ContextGraph | null = null;
   /** beam[0..beamSize) are the live prefixes; candidates is scratch space for the next frame. */
   private beam: Hypothesis[];
@@ -106,6 +115,7 @@ export class BeamCtcDecoder implements CtcDecoder {
     this.beamWidth = Math.max(1, Math.floor(options.beam ?? 4));
     this.bonusPerPiece = options.bonusPerPiece ?? 1.5;
     this.pruneLogProb = options.pruneLogProb ?? 8;
+    this.keytermTemperature = options.keytermTemperature ?? 2;
     const topK = this.beamWidth + 2;
     this.beam = Array.from({ length: this.beamWidth }, () => new Hypothesis());
     this.candidates = Array.from({ length: this.beamWidth * (topK + 1) }, () => new Hypothesis());
@@ -155,6 +165,7 @@ export class BeamCtcDecoder implements CtcDecoder {
   setKeyterms(terms: readonly string[]): void {
     const pieces = keytermsToPieces(terms, this.table);
     this.graph = pieces.length > 0 ? new ContextGraph(pieces, this.bonusPerPiece) : null;
+    this.scale = this.graph ? 1 / this.keytermTemperature : 1;
     // Old node ids mean nothing in the new graph; boosts already earned stay in the scores.
     for (const hypothesis of this.beam) hypothesis.graphState = this.graph?.root ?? 0;
   }
@@ -176,8 +187,9 @@ export class BeamCtcDecoder implements CtcDecoder {
 
   private step(logProbs: Float32Array, row: number, vocab: number, frame: number): void {
     const blank = this.table.blank;
-    const logBlankProb = logProbs[row + blank];
-    const topCount = this.selectTopPieces(logProbs, row, vocab, logBlankProb);
+    const scale = this.scale;
+    const logBlankProb = logProbs[row + blank] * scale;
+    const topCount = this.selectTopPieces(logProbs, row, vocab, logProbs[row + blank]);
     let count = 0;
 
     // Staying on the same prefix: a blank, or a repeat of its last token (CTC merges repeats).
@@ -185,7 +197,7 @@ export class BeamCtcDecoder implements CtcDecoder {
       const from = this.beam[i];
       const to = this.candidates[count++];
       const viaBlank = from.logTotal + logBlankProb;
-      const viaRepeat = from.last >= 0 ? from.logNonBlank + logProbs[row + from.last] : -Infinity;
+      const viaRepeat = from.last >= 0 ? from.logNonBlank + logProbs[row + from.last] * scale : -Infinity;
       to.tail = from.tail;
       to.lastFrame = from.tail && viaRepeat > viaBlank ? frame : from.lastFrame;
       to.last = from.last;
@@ -201,38 +213,57 @@ export class BeamCtcDecoder implements CtcDecoder {
     // Extending a prefix by a piece; a repeat of the last token needs a blank in between.
     for (let i = 0; i < this.beamSize; i++) {
       const from = this.beam[i];
-      const fromTotal = from.logTotal;
       for (let k = 0; k < topCount; k++) {
-        const piece = this.topIds[k];
-        let score = (piece === from.last ? from.logBlank : fromTotal) + this.topLogProbs[k];
-        if (score === -Infinity) continue;
-        let graphState = from.graphState;
-        if (this.graph) {
-          const move = this.graph.step(graphState, piece);
-          graphState = move.state;
-          score += move.bonus;
+        count = this.extend(from, this.topIds[k], this.topLogProbs[k], frame, stayCount, count);
+      }
+      // Pieces that continue a keyterm are tried even outside the frame's best few.
+      if (!this.graph) continue;
+      for (const piece of this.graph.expected(from.graphState)) {
+        if (!this.topIds.subarray(0, topCount).includes(piece)) {
+          count = this.extend(from, piece, logProbs[row + piece], frame, stayCount, count);
         }
-        const hash = extendHash(from.hash, piece);
-        const existing = this.findStay(stayCount, from, piece, hash);
-        if (existing) {
-          existing.logNonBlank = logAdd(existing.logNonBlank, score);
-          continue;
-        }
-        const to = this.candidates[count++];
-        to.tail = from.tail;
-        to.lastFrame = from.lastFrame;
-        to.last = piece;
-        to.length = from.length + 1;
-        to.hash = hash;
-        to.graphState = graphState;
-        to.logBlank = -Infinity;
-        to.logNonBlank = score;
-        to.pendingId = piece;
-        to.pendingFrame = frame;
-        to.pendingProb = Math.exp(this.topLogProbs[k]);
       }
     }
     this.keepBest(count);
+  }
+
+  /** Adds the candidate `from` + piece (log-probability lp, unscaled); returns the candidate count. */
+  private extend(
+    from: Hypothesis,
+    piece: number,
+    lp: number,
+    frame: number,
+    stayCount: number,
+    count: number,
+  ) {
+    let score = (piece === from.last ? from.logBlank : from.logTotal) + lp * this.scale;
+    if (score === -Infinity) return count;
+    let graphState = from.graphState;
+    if (this.graph) {
+      const move = this.graph.step(graphState, piece);
+      graphState = move.state;
+      score += move.bonus;
+    }
+    const hash = extendHash(from.hash, piece);
+    const existing = this.findStay(stayCount, from, piece, hash);
+    if (existing) {
+      existing.logNonBlank = logAdd(existing.logNonBlank, score);
+      return count;
+    }
+    if (count === this.candidates.length) this.candidates.push(new Hypothesis());
+    const to = this.candidates[count++];
+    to.tail = from.tail;
+    to.lastFrame = from.lastFrame;
+    to.last = piece;
+    to.length = from.length + 1;
+    to.hash = hash;
+    to.graphState = graphState;
+    to.logBlank = -Infinity;
+    to.logNonBlank = score;
+    to.pendingId = piece;
+    to.pendingFrame = frame;
+    to.pendingProb = Math.exp(lp);
+    return count;
   }
 
   /** A live prefix equal to `from` + piece, whose extension must merge into it. */

@@ -124,6 +124,12 @@ export class ContextGraph {
     return { state: target, bonus: earned - this.unconfirmed[state] };
   }
 
+  /** The pieces that continue a match from `state` (a term's next piece, or any term's first). */
+  *expected(state: number): Iterable<number> {
+    yield* this.next[state].keys();
+    if (state !== this.root) yield* this.next[this.root].keys();
+  }
+
   /** Score correction (≤ 0) to add when a hypothesis ends in `state`: takes back an unfinished match. */
   finalize(state: number): number {
     return 0 - this.unconfirmed[state]; // never -0
