@@ -45,6 +45,7 @@ if (config.asrEndpoint) {
     maxBatch: asrConfig.ASR_MAX_BATCH,
     maxWaitMs: asrConfig.ASR_BATCH_WAIT_MS,
     decoder: asrConfig.ASR_DECODER,
+    vad: asrConfig.ASR_VAD,
     log: (m) => log.info(m),
   });
   transport = new InProcessTransport(service);

@@ -8,11 +8,13 @@ import { type CtcDecoder, GreedyCtcDecoder } from "../src/engine/ctc.ts";
 import { loadModelDir, type ModelInfo } from "../src/engine/model_dir.ts";
 import { Scheduler } from "../src/engine/scheduler.ts";
 import { StreamPipeline } from "../src/engine/stream.ts";
+import { SileroVad, VadTrack } from "../src/engine/vad.ts";
 import type { FromWorker, ToWorker, WorkerInit } from "./protocol.ts";
 
 let model: ModelInfo;
 let scheduler: Scheduler;
 let decoderKind: WorkerInit["decoder"] = "greedy";
+let vad: SileroVad | undefined;
 const streams = new Map<string, StreamPipeline>();
 // Frames that arrive while the model loads (a replacement worker gets streams at once) wait here.
 const initialized = Promise.withResolvers<void>();
@@ -53,6 +55,7 @@ function onFrame(id: string, bytes: Uint8Array): void {
       frame.open,
       makeDecoder(frame.open.settings.keyterms),
       (f) => send(id, f),
+      vad ? new VadTrack(frame.open.settings.vad_threshold) : undefined,
     );
     streams.set(id, stream);
     scheduler.add(stream);
@@ -85,7 +88,8 @@ self.onmessage = async (event: MessageEvent<ToWorker>) => {
       decoderKind = message.decoder;
       model = await loadModelDir(message.modelDir);
       const backend = await createBackend(message.backend, model, { threads: message.threads });
-      scheduler = new Scheduler(backend, model, message, finishStream, fatal);
+      vad = message.vad ? await SileroVad.load() : undefined;
+      scheduler = new Scheduler(backend, model, message, finishStream, fatal, vad);
       initialized.resolve();
       post({ type: "ready", model: model.name });
       return;

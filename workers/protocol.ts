@@ -10,6 +10,8 @@ export interface WorkerInit {
   maxBatch: number;
   maxWaitMs: number;
   decoder: "greedy" | "beam";
+  /** Silero VAD for speech start and silence (else silence is measured from the decoded words). */
+  vad: boolean;
 }
 
 export type ToWorker =

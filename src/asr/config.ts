@@ -13,6 +13,7 @@ const schema = z.object({
   ASR_MAX_BATCH: z.coerce.number().int().positive().default(64),
   ASR_BATCH_WAIT_MS: z.coerce.number().min(0).default(10),
   ASR_DECODER: z.enum(["greedy", "beam"]).default("greedy"),
+  ASR_VAD: bool.default(true),
   LOGGING_LEVEL: z.string().default("info"),
   USE_STRUCTURED_LOGGING: bool.default(false),
 });

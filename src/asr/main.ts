@@ -18,6 +18,7 @@ const service = new AsrService({
   maxBatch: config.ASR_MAX_BATCH,
   maxWaitMs: config.ASR_BATCH_WAIT_MS,
   decoder: config.ASR_DECODER,
+  vad: config.ASR_VAD,
   log: (m) => log.info(m),
 });
 await service.start();

@@ -14,6 +14,8 @@ export interface AsrServiceOptions {
   maxBatch: number;
   maxWaitMs: number;
   decoder: "greedy" | "beam";
+  /** Silero VAD in every model worker (default true). */
+  vad?: boolean;
   log: (message: string) => void;
 }
 
@@ -46,6 +48,7 @@ export class AsrService {
             maxBatch: this.opts.maxBatch,
             maxWaitMs: this.opts.maxWaitMs,
             decoder: this.opts.decoder,
+            vad: this.opts.vad ?? true,
           },
           this.opts.workers,
           this.opts.log,

@@ -4,6 +4,7 @@
 import type { Backend } from "./backend.ts";
 import type { ModelInfo } from "./model_dir.ts";
 import type { StreamPipeline } from "./stream.ts";
+import type { SileroVad, VadTrack } from "./vad.ts";
 
 export interface SchedulerOptions {
   maxBatch: number;
@@ -28,6 +29,7 @@ export class Scheduler {
     private readonly opts: SchedulerOptions,
     private readonly onDrained: (stream: StreamPipeline) => void,
     private readonly onError: (error: Error) => void,
+    private readonly vad?: SileroVad,
   ) {}
 
   add(stream: StreamPipeline): void {
@@ -97,6 +99,8 @@ export class Scheduler {
       cacheLen[i] = stream.cacheLen;
     });
     const started = performance.now();
+    // The VAD first, so that the turn decisions after this window see its silence.
+    if (this.vad) await this.vad.run(batch.map((s) => s.vad).filter((t): t is VadTrack => t !== undefined));
     const out = await this.backend.run({ batch: b, features, cacheChannel, cacheTime, cacheLen });
     this.stats.lastBatchMs = performance.now() - started;
     this.stats.batches++;

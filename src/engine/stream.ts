@@ -7,7 +7,8 @@ import type { ModelInfo } from "./model_dir.ts";
 import { decodeMulaw, decodePcm16 } from "./pcm.ts";
 import { Resampler } from "./resample.ts";
 import { tokensToWords } from "./tokens.ts";
-import { TurnTracker } from "./turns.ts";
+import { TurnTracker, type VadView } from "./turns.ts";
+import type { VadTrack } from "./vad.ts";
 
 const FEATURE_DIM = 80;
 /** Silence appended at the end of a stream so the last word leaves the model's last chunk. */
@@ -34,6 +35,7 @@ export class StreamPipeline {
     private readonly open: OpenStream,
     private readonly decoder: CtcDecoder,
     private readonly emit: (frame: ServerFrame) => void,
+    readonly vad?: VadTrack,
   ) {
     const s = model.streaming;
     this.cacheChannel = new Float32Array(
@@ -59,6 +61,7 @@ export class StreamPipeline {
   }
 
   private pushSamples(samples: Float32Array): void {
+    this.vad?.push(samples);
     for (const frame of this.fbank.accept(samples)) this.frames.push(frame);
   }
 
@@ -85,6 +88,7 @@ export class StreamPipeline {
 
   updateSettings(settings: TurnSettings): void {
     this.tracker.setSettings(settings);
+    this.vad?.setThreshold(settings.vad_threshold);
     this.decoder.setKeyterms(settings.keyterms);
   }
 
@@ -107,7 +111,7 @@ export class StreamPipeline {
     this.frames.splice(0, consumed);
     this.frameBase += consumed;
     const nowMs = this.offsetMs + (firstFrame + frames) * this.frameMs;
-    const { events, ended } = this.tracker.update(this.words(), nowMs);
+    const { events, ended } = this.tracker.update(this.words(), nowMs, this.vadView());
     for (const e of events) this.emit(e);
     if (ended) this.decoder.reset();
   }
@@ -115,6 +119,17 @@ export class StreamPipeline {
   forceEndpoint(): void {
     for (const e of this.tracker.endNow(this.words())) this.emit(e);
     this.decoder.reset();
+  }
+
+  /** What the VAD heard, on the same time axis as the words. */
+  private vadView(): VadView | undefined {
+    const v = this.vad;
+    if (!v || v.positionMs === 0) return undefined;
+    return {
+      silenceMs: v.silenceMs,
+      speechStartMs: v.speechStartMs + this.offsetMs,
+      speechStartProb: v.speechStartProb,
+    };
   }
 
   private get offsetMs(): number {

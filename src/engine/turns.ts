@@ -1,6 +1,8 @@
 // Turn detection: decides, after each model chunk, which Turn updates a stream emits.
 //
-// Silence is measured from the end of the last decoded word to the audio processed so far.
+// Silence is measured from the end of the last decoded word to the audio processed so far and,
+// with Silero VAD, is at most the silence the VAD heard: a turn ends only when the words have
+// stopped and the VAD hears no speech (noise or speech the model can't spell keeps a turn open).
 // The universal end-of-turn confidence grows with that silence relative to max_turn_silence, so
 // the protocol's knobs keep their meaning: threshold 1 ends turns only at max_turn_silence,
 // threshold 0 at the first silence of min_turn_silence. The pro rules end a turn at
@@ -25,6 +27,14 @@ export const UNIVERSAL_TURN_SETTINGS: Readonly<TurnSettings> = {
   language_detection: false,
 };
 
+/** What the stream's VAD has heard (times in ms on the words' axis). */
+export interface VadView {
+  silenceMs: number;
+  /** Start of the current run of speech frames (-1 before any), and its first frame's probability. */
+  speechStartMs: number;
+  speechStartProb: number;
+}
+
 const CONNECTING_WORDS = new Set(
   "a an the and or but so to of in on at for with from by as if because that which who my your our their his her its is are was were be i um uh like"
     .split(" "),
@@ -46,20 +56,29 @@ export class TurnTracker {
   }
 
   /** Called after each model chunk; returns the events and whether the turn ended. */
-  update(words: readonly DecodedWord[], nowMs: number): { events: TurnEvent[]; ended: boolean } {
+  update(
+    words: readonly DecodedWord[],
+    nowMs: number,
+    vad?: VadView,
+  ): { events: TurnEvent[]; ended: boolean } {
     const events: TurnEvent[] = [];
     if (words.length === 0) return { events, ended: false };
     const s = this.settings;
     if (!this.speechStarted) {
       this.speechStarted = true;
       if (s.pro_rules) {
+        // The VAD's onset, when it heard this speech start before the first word was decoded.
+        const heard = vad && vad.speechStartMs >= 0 && vad.speechStartMs <= words[0].startMs;
         events.push({
           kind: "speech_started",
-          speech_started: { timestamp_ms: words[0].startMs, confidence: words[0].confidence },
+          speech_started: heard
+            ? { timestamp_ms: Math.round(vad.speechStartMs), confidence: vad.speechStartProb }
+            : { timestamp_ms: Math.round(words[0].startMs), confidence: words[0].confidence },
         });
       }
     }
-    const silence = Math.max(0, nowMs - words[words.length - 1].endMs);
+    const wordSilence = Math.max(0, nowMs - words[words.length - 1].endMs);
+    const silence = vad ? Math.min(wordSilence, vad.silenceMs) : wordSilence;
     const confidence = Math.min(1, silence / Math.max(1, s.max_turn_silence_ms));
     if (this.shouldEnd(words, silence, confidence)) {
       events.push(this.finalTurn(words, s.pro_rules ? 1 : confidence));

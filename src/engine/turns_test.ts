@@ -73,3 +73,25 @@ Deno.test("endNow ends a turn with words and is a no-op without", () => {
   strictEqual(e[0].end_of_turn, true);
   strictEqual(t.turnOrder, 1);
 });
+
+Deno.test("with the VAD: speech it still hears keeps the turn open; its onset times SpeechStarted", () => {
+  const words = [w("hello", 200, 400)];
+  const t = new TurnTracker(universal);
+  t.update(words, 420, { silenceMs: 0, speechStartMs: 120, speechStartProb: 0.97 });
+  // 1.6 s past the last word, but the VAD heard speech 100 ms ago (a word the model can't spell).
+  const open = t.update(words, 2000, { silenceMs: 100, speechStartMs: 120, speechStartProb: 0.97 });
+  strictEqual(open.ended, false);
+  strictEqual(turns(open.events)[0]?.end_of_turn ?? false, false);
+  // Once the VAD hears silence too, the forced end applies.
+  strictEqual(
+    t.update(words, 2100, { silenceMs: 1300, speechStartMs: 120, speechStartProb: 0.97 }).ended,
+    true,
+  );
+
+  const p = new TurnTracker(pro);
+  const first = p.update(words, 420, { silenceMs: 0, speechStartMs: 120, speechStartProb: 0.97 });
+  deepStrictEqual(first.events[0], {
+    kind: "speech_started",
+    speech_started: { timestamp_ms: 120, confidence: 0.97 },
+  });
+});
