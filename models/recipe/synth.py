@@ -4,7 +4,7 @@ Each shard is a torch file holding a list of (features float16 [T, 80], text, so
 Real recordings from ../shared/data are mixed in (repeated with fresh augmentation), except the
 held-out ones (LJ Speech from LJ002-0150, FSDD speaker `theo`), which only the eval stage reads.
 Usage: synth.py CORPUS_DIR OUT_DIR [--workers 2] [--shard-size 2000] [--limit N] [--seed N]
-                [--repeats N] [--engines espeak,flite,festival]
+                [--repeats N] [--engines espeak,flite,festival] [--librispeech DIR]
 Resumable: shards already written are skipped. --repeats speaks each sentence N times, each time
 with another voice and augmentation (for a GPU that eats data faster than one pass gives).
 """
@@ -39,6 +39,22 @@ def real_items(data_dir: str) -> list[tuple[str, str]]:
             items.append((path, DIGITS[int(digit)]))
     if not items:
         print(f"synth: no real recordings under {data_dir}", file=sys.stderr)
+    return items
+
+
+def librispeech_items(root: str) -> list[tuple[str, str]]:
+    """A LibriSpeech-style directory: SPEAKER/CHAPTER/SPEAKER-CHAPTER.trans.txt with lines
+    "UTTERANCE-ID TRANSCRIPT", beside UTTERANCE-ID.flac (or .wav)."""
+    items = []
+    for trans in sorted(glob.glob(os.path.join(root, "**", "*.trans.txt"), recursive=True)):
+        folder = os.path.dirname(trans)
+        for line in open(trans, encoding="utf-8"):
+            utt, _, text = line.strip().partition(" ")
+            audio = next((p for p in (os.path.join(folder, utt + ext) for ext in (".flac", ".wav")) if os.path.exists(p)), None)
+            if audio and text:
+                items.append((audio, normalize(text)))
+    if not items:
+        print(f"synth: no LibriSpeech-style transcripts under {root}", file=sys.stderr)
     return items
 
 
@@ -77,6 +93,7 @@ def main():
     ap.add_argument("--real-repeats", type=int, default=3)
     ap.add_argument("--repeats", type=int, default=1)
     ap.add_argument("--engines", default="espeak,flite,festival")
+    ap.add_argument("--librispeech", default="", help="a LibriSpeech-style corpus directory to mix in")
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--data", default=os.path.join(os.path.dirname(__file__), "../../../shared/data"))
     args = ap.parse_args()
@@ -85,6 +102,8 @@ def main():
     sentences = [l.strip() for l in open(os.path.join(args.corpus, "train.txt")) if l.strip()]
     jobs = [("tts", s) for s in sentences for _ in range(args.repeats)]
     jobs += [("real", item) for item in real_items(args.data) for _ in range(args.real_repeats)]
+    if args.librispeech:
+        jobs += [("real", item) for item in librispeech_items(args.librispeech)]
     rng.shuffle(jobs)
     if args.limit:
         jobs = jobs[: args.limit]
