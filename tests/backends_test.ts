@@ -1,6 +1,6 @@
 // One suite for every inference backend (onnxruntime-node, onnxruntime-web wasm and WebGPU):
 // the same model and inputs must give the same outputs within tolerance, streamed over several calls.
-import { ok } from "node:assert/strict";
+import { ok, rejects } from "node:assert/strict";
 import { type Backend, type BackendName, createBackend } from "../src/engine/backend.ts";
 import { computeFbank } from "../src/engine/fbank.ts";
 import { loadModelDir, type ModelInfo } from "../src/engine/model_dir.ts";
@@ -38,16 +38,28 @@ async function run(backend: Backend, model: ModelInfo): Promise<Float32Array[]> 
   return outputs;
 }
 
+/** Whether onnxruntime-node's CUDA provider starts here (its libraries are not installed by default). */
+async function cudaStarts(): Promise<boolean> {
+  try {
+    await (await createBackend("cuda", model)).release();
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+const model = await loadModelDir(MODEL);
+
 async function available(name: BackendName): Promise<boolean> {
+  if (name === "cuda") return await cudaStarts();
   if (name !== "webgpu") return true;
   const gpu = (navigator as { gpu?: { requestAdapter(): Promise<unknown> } }).gpu;
   return !!(gpu && await gpu.requestAdapter().catch(() => null));
 }
 
-const model = await loadModelDir(MODEL);
 let reference: Float32Array[] | undefined;
 
-for (const name of ["node", "wasm", "webgpu"] as const) {
+for (const name of ["node", "wasm", "webgpu", "cuda"] as const) {
   Deno.test({
     name: `backend ${name}: batched streaming outputs match onnxruntime-node`,
     ignore: !(await available(name)),
@@ -71,3 +83,11 @@ for (const name of ["node", "wasm", "webgpu"] as const) {
     },
   });
 }
+
+Deno.test({
+  name: "backend cuda: without its GPU libraries it refuses clearly instead of running on the CPU",
+  ignore: await cudaStarts(),
+  async fn() {
+    await rejects(() => createBackend("cuda", model), /ASR_BACKEND=cuda: .*use ASR_BACKEND=node for the CPU/);
+  },
+});

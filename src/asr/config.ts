@@ -7,7 +7,7 @@ const schema = z.object({
   MODEL: z.string().default(new URL("../../models/en-default", import.meta.url).pathname),
   ROUTES: z.string().optional(),
   MAX_OPEN_STREAMS: z.coerce.number().int().positive().default(48),
-  ASR_BACKEND: z.enum(["node", "wasm", "webgpu"]).default("node"),
+  ASR_BACKEND: z.enum(["node", "cuda", "wasm", "webgpu"]).default("node"),
   ASR_WORKERS: z.coerce.number().int().positive().default(1),
   ASR_THREADS: z.coerce.number().int().positive().default(1),
   ASR_MAX_BATCH: z.coerce.number().int().positive().default(64),

@@ -2,7 +2,8 @@
 // onnxruntime-common API, so one adapter serves both; only the module and providers differ.
 import type { ModelInfo } from "./model_dir.ts";
 
-export type BackendName = "node" | "wasm" | "webgpu";
+/** node: onnxruntime-node on the CPU; cuda: onnxruntime-node with its CUDA provider; wasm, webgpu: onnxruntime-web. */
+export type BackendName = "node" | "cuda" | "wasm" | "webgpu";
 
 /** One batched forward call: features [B, 80, W] and caches stacked on the batch dimension. */
 export interface BatchInput {
@@ -91,8 +92,6 @@ class OrtBackend implements Backend {
 
 export interface BackendOptions {
   threads?: number;
-  /** Use CUDA with onnxruntime-node when its GPU libraries are present. */
-  cuda?: boolean;
 }
 
 export async function createBackend(
@@ -100,16 +99,27 @@ export async function createBackend(
   model: ModelInfo,
   opts: BackendOptions = {},
 ): Promise<Backend> {
-  if (name === "node") {
+  if (name === "node" || name === "cuda") {
     const ort = (await import("onnxruntime-node")).default as unknown as OrtModule;
-    const providers = opts.cuda ? ["cuda", "cpu"] : ["cpu"];
-    const session = await ort.InferenceSession.create(model.onnxBytes, {
-      executionProviders: providers,
+    const options = {
+      executionProviders: [name === "cuda" ? "cuda" : "cpu"],
       intraOpNumThreads: opts.threads ?? 1,
       interOpNumThreads: 1,
       graphOptimizationLevel: "all",
-    });
-    return new OrtBackend(name, ort, session, model);
+    };
+    try {
+      return new OrtBackend(name, ort, await ort.InferenceSession.create(model.onnxBytes, options), model);
+    } catch (error) {
+      if (name !== "cuda") throw error;
+      // No silent fallback to the CPU: capacity planned for a GPU would not hold.
+      throw new Error(
+        `ASR_BACKEND=cuda: onnxruntime-node could not start its CUDA provider (${
+          (error as Error).message
+        }). ` +
+          "It needs the CUDA 12 and cuDNN 9 libraries and the provider library that onnxruntime-node's install " +
+          "script fetches; use ASR_BACKEND=node for the CPU.",
+      );
+    }
   }
   // onnxruntime-web reads globalThis.location when present (browser asset lookup); in a Deno
   // Worker it is a file: URL that breaks its wasm path resolution, so it is hidden first.
