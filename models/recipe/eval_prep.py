@@ -1,6 +1,7 @@
 """Stage 5a: write the evaluation sets as 16 kHz WAV files with a manifest, for `deno task eval`.
 
 Sets: `heldout-voice` (held-out sentences read by the held-out synthetic voice, see voices.py),
+`heldout-variant` (the same sentences by the held-out voice variant with a trained accent),
 `ljspeech-heldout` (real LJ Speech clips from LJ002-0150, never trained on), `fsdd-theo` (the
 held-out FSDD speaker's digits). Missing real data is reported and skipped.
 Usage: eval_prep.py CORPUS_DIR OUT_DIR [--limit N]
@@ -10,7 +11,7 @@ import torch, torchaudio
 from features import load_16k
 from synth import DIGITS, HELD_OUT_FSDD_SPEAKER, HELD_OUT_LJ_FROM
 from textnorm import normalize
-from voices import synthesize_held_out
+from voices import HELD_OUT_VARIANT, synthesize_held_out
 
 
 def write_set(out_dir, name, items):
@@ -32,12 +33,13 @@ def main():
     ap.add_argument("--data", default=os.path.join(os.path.dirname(__file__), "../../../shared/data"))
     args = ap.parse_args()
     sentences = [l.strip() for l in open(os.path.join(args.corpus, "heldout.txt")) if l.strip()][: args.limit]
-    items = []
-    for i, text in enumerate(sentences):
-        path = f"/tmp/eval_prep_{os.getpid()}.wav"
-        synthesize_held_out(text, path)
-        items.append((load_16k(path), text))
-    write_set(args.out, "heldout-voice", items)
+    path = f"/tmp/eval_prep_{os.getpid()}.wav"
+    for name, voice in (("heldout-voice", None), ("heldout-variant", HELD_OUT_VARIANT)):
+        items = []
+        for text in sentences:
+            synthesize_held_out(text, path, *([voice] if voice else []))
+            items.append((load_16k(path), text))
+        write_set(args.out, name, items)
 
     meta = os.path.join(args.data, "ljspeech", "metadata.csv")
     if os.path.exists(meta):
