@@ -48,9 +48,20 @@ export async function benchAsr(
     }, ratio ${(bestEarshot / bestSherpa).toFixed(2)}x`,
   );
   await service.stop();
+  // sherpa-onnx runs no VAD: Earshot without Silero VAD does the same work.
+  const plain = await earshotService(false);
+  const largest = Math.max(...opts.streams);
+  const p = await runEarshot(plain, largest, clip, false);
+  await plain.stop();
+  const noVad = p.audioSeconds / p.wallSeconds;
+  const vadShare = 1 - bestEarshot / Math.max(bestEarshot, noVad);
+  console.log(
+    `earshot without VAD (the same work as sherpa-onnx), ${largest} streams: ${noVad.toFixed(0)} streams/core, ` +
+      `ratio ${(noVad / bestSherpa).toFixed(2)}x; Silero VAD costs ${(100 * vadShare).toFixed(0)}% of capacity`,
+  );
   return {
     rows,
-    streams_per_core: { earshot: bestEarshot, sherpa: bestSherpa },
+    streams_per_core: { earshot: bestEarshot, sherpa: bestSherpa, earshot_without_vad: noVad },
     latency_ms: {
       load,
       earshot: { p50: percentile(e.latencies, 50), p99: percentile(e.latencies, 99) },

@@ -28,7 +28,7 @@ function chunksOf(clip: Uint8Array): Uint8Array[] {
   return out;
 }
 
-export async function earshotService(): Promise<AsrService> {
+export async function earshotService(vad = true): Promise<AsrService> {
   const service = new AsrService({
     models: { "en-default": MODEL },
     backend: "node",
@@ -38,6 +38,7 @@ export async function earshotService(): Promise<AsrService> {
     maxBatch: 128,
     maxWaitMs: 10,
     decoder: "greedy",
+    vad,
     log: () => {},
   });
   await service.start();
