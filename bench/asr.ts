@@ -56,8 +56,12 @@ export async function benchAsr(
   const noVad = p.audioSeconds / p.wallSeconds;
   const vadShare = 1 - bestEarshot / Math.max(bestEarshot, noVad);
   console.log(
-    `earshot without VAD (the same work as sherpa-onnx), ${largest} streams: ${noVad.toFixed(0)} streams/core, ` +
-      `ratio ${(noVad / bestSherpa).toFixed(2)}x; Silero VAD costs ${(100 * vadShare).toFixed(0)}% of capacity`,
+    `earshot without VAD (the same work as sherpa-onnx), ${largest} streams: ${
+      noVad.toFixed(0)
+    } streams/core, ` +
+      `ratio ${(noVad / bestSherpa).toFixed(2)}x; Silero VAD costs ${
+        (100 * vadShare).toFixed(0)
+      }% of capacity`,
   );
   return {
     rows,

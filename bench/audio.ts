@@ -17,3 +17,11 @@ export function percentile(values: number[], p: number): number {
   const sorted = [...values].sort((a, b) => a - b);
   return sorted[Math.min(sorted.length - 1, Math.floor(p / 100 * sorted.length))];
 }
+
+/**
+ * The session a voice agent opens: universal streaming with a 160 ms minimum end-of-turn silence
+ * (AssemblyAI's recommendation for agents; the default 400 ms alone would put every end of turn
+ * near the 500 ms latency bound before any processing).
+ */
+export const VOICE_AGENT_QUERY =
+  "sample_rate=16000&speech_model=universal-streaming-english&min_turn_silence=160";

@@ -9,6 +9,11 @@ export interface LoadResult {
   query: string;
   capacity: number;
   sessions_per_core: number | null;
+  at_fraction_of_capacity: {
+    fraction: number;
+    sessions: number;
+    end_of_turn_ms: StepFigures["end_of_turn_ms"];
+  }[];
   steps: StepFigures[];
 }
 
@@ -47,6 +52,12 @@ export function loadMarkdown(r: LoadResult, date: string): string {
     "",
     `**Capacity: ${r.capacity} sessions** held (no errors, p99 end-of-turn latency, else word latency, <= ${r.bound_ms} ms)` +
     (r.sessions_per_core ? `, ${r.sessions_per_core.toFixed(0)} sessions per busy server core.` : "."),
+    "",
+    ...r.at_fraction_of_capacity.map((f) =>
+      `- at ${Math.round(f.fraction * 100)}% of capacity (${f.sessions} sessions): end of turn p50 ${
+        f.end_of_turn_ms.p50.toFixed(0)
+      } ms, p99 ${f.end_of_turn_ms.p99.toFixed(0)} ms`
+    ),
     "",
     `| ${header.join(" | ")} |`,
     `|${header.map(() => "---").join("|")}|`,

@@ -2,6 +2,7 @@
 // capacity found by `bench load`, or `--sessions N`) for a while, each session slot streaming the
 // load audio again and again; samples the server's RSS every `--sample-seconds` and reports whether
 // memory stayed flat (least-squares slope after a warm-up) and whether any session failed.
+import { VOICE_AGENT_QUERY } from "./audio.ts";
 import { CHUNK_MS } from "./audio.ts";
 import type { Flags } from "./flags.ts";
 import { loadChunks } from "./load_audio.ts";
@@ -34,7 +35,7 @@ export function soakOptions(flags: Flags): SoakOptions {
     fraction: flags.number("fraction", 0.7),
     sessions: flags.number("sessions"),
     sampleSeconds: flags.number("sample-seconds", 10),
-    query: flags.string("query") ?? "sample_rate=16000&speech_model=universal-streaming-english",
+    query: flags.string("query") ?? VOICE_AGENT_QUERY,
     key: flags.string("key") ?? "bench",
     trailingSilenceMs: flags.number("silence-ms", 2000),
   };

@@ -3,8 +3,11 @@
 // Silence is measured from the end of the last decoded word to the audio processed so far and,
 // with Silero VAD, is at most the silence the VAD heard: a turn ends only when the words have
 // stopped and the VAD hears no speech (noise or speech the model can't spell keeps a turn open).
-// The universal end-of-turn confidence grows with that silence relative to max_turn_silence, so
-// the protocol's knobs keep their meaning: threshold 1 ends turns only at max_turn_silence,
+// The universal end-of-turn confidence is that silence relative to max_turn_silence; when the
+// words look complete (they don't end on a connecting word) it starts at 0.5 and covers the other
+// half, so with the default threshold 0.4 a complete sentence ends at min_turn_silence and
+// "book a table for" waits for 512 ms.
+// The protocol's knobs keep their meaning: threshold 1 ends turns only at max_turn_silence,
 // threshold 0 at the first silence of min_turn_silence. The pro rules end a turn at
 // min_turn_silence when the turn looks complete (it does not end on a connecting word, which is
 // where a formatter would put no terminal punctuation), else at max_turn_silence.
@@ -41,6 +44,11 @@ const CONNECTING_WORDS = new Set(
 );
 const EARLY_PARTIAL_MS = 750;
 const CONTINUOUS_PARTIAL_MS = 3000;
+
+/** A turn looks complete unless it ends on a connecting word (where no sentence ends). */
+function looksComplete(words: readonly DecodedWord[]): boolean {
+  return !CONNECTING_WORDS.has(words[words.length - 1].text);
+}
 
 export class TurnTracker {
   private emittedKey = "";
@@ -79,7 +87,8 @@ export class TurnTracker {
     }
     const wordSilence = Math.max(0, nowMs - words[words.length - 1].endMs);
     const silence = vad ? Math.min(wordSilence, vad.silenceMs) : wordSilence;
-    const confidence = Math.min(1, silence / Math.max(1, s.max_turn_silence_ms));
+    const bySilence = Math.min(1, silence / Math.max(1, s.max_turn_silence_ms));
+    const confidence = looksComplete(words) ? 0.5 + 0.5 * bySilence : bySilence;
     if (this.shouldEnd(words, silence, confidence)) {
       events.push(this.finalTurn(words, s.pro_rules ? 1 : confidence));
       return { events, ended: true };
@@ -117,7 +126,7 @@ export class TurnTracker {
     const s = this.settings;
     if (silence >= s.max_turn_silence_ms) return true;
     if (silence < s.min_turn_silence_ms) return false;
-    if (s.pro_rules) return !CONNECTING_WORDS.has(words[words.length - 1].text);
+    if (s.pro_rules) return looksComplete(words);
     return confidence >= s.end_of_turn_confidence_threshold;
   }
 

@@ -29,10 +29,18 @@ Deno.test("universal partials: every word but the last is final; unchanged words
 });
 
 Deno.test("universal end of turn: confidence threshold after min silence, forced at max silence", () => {
-  const words = [w("hello", 0, 400)];
+  // A complete sentence: confidence 0.5 + 0.5 * 400/1280 = 0.66 >= 0.4 at min_turn_silence.
+  const complete = new TurnTracker(universal);
+  complete.update([w("hello", 0, 400)], 420);
+  strictEqual(complete.update([w("hello", 0, 400)], 400 + 399).ended, false);
+  const atMin = complete.update([w("hello", 0, 400)], 400 + 400);
+  strictEqual(atMin.ended, true);
+  ok(Math.abs(turns(atMin.events)[0].end_of_turn_confidence - (0.5 + 0.5 * 400 / 1280)) < 1e-9);
+
+  // Ending on a connecting word: 400 ms gives 400/1280 = 0.31 < 0.4, an utterance boundary but no end.
+  const words = [w("hello", 0, 200), w("and", 220, 400)];
   const t = new TurnTracker(universal);
   t.update(words, 420);
-  // 400 ms of silence: confidence 400/1280 = 0.31 < 0.4, an utterance boundary but no end
   const mid = turns(t.update(words, 800).events);
   strictEqual(mid[0].end_of_turn, false);
   strictEqual(mid[0].utterance_end, true);
@@ -44,6 +52,7 @@ Deno.test("universal end of turn: confidence threshold after min silence, forced
   strictEqual(t.turnOrder, 1);
 
   const silenceOnly = new TurnTracker({ ...universal, end_of_turn_confidence_threshold: 1 });
+  strictEqual(silenceOnly.update([w("hello", 0, 400)], 400 + 1200).ended, false);
   strictEqual(silenceOnly.update(words, 400 + 1200).ended, false);
   strictEqual(silenceOnly.update(words, 400 + 1280).ended, true);
   const eager = new TurnTracker({ ...universal, end_of_turn_confidence_threshold: 0 });
