@@ -1,4 +1,5 @@
 // `deno task bench [asr|gateway|load|soak|all] [--flag value ...]`: prints figures (no pass/fail);
+// `all` (the default) runs the four in turn and reproduces the README's figures (about 25 min).
 // JSON under bench/results/. Flags per benchmark: see gatewayOptions, loadOptions, soakOptions.
 import { benchAsr } from "./asr.ts";
 import { Flags } from "./flags.ts";
@@ -16,13 +17,17 @@ if (what === "gateway" || what === "all") {
   const { benchGateway, gatewayOptions } = await import("./gateway.ts");
   results.gateway = await benchGateway(gatewayOptions(flags));
 }
-if (what === "load") {
+if (what === "load" || what === "all") {
   const { benchLoad, loadOptions } = await import("./load.ts");
   results.load = await benchLoad(loadOptions(flags));
 }
-if (what === "soak") {
+if (what === "soak" || what === "all") {
   const { benchSoak, soakOptions } = await import("./soak.ts");
-  results.soak = await benchSoak(soakOptions(flags));
+  const o = soakOptions(flags);
+  // In `all`, the soak runs at its fraction of the capacity the load ramp just found.
+  const capacity = (results.load as { capacity?: number } | undefined)?.capacity;
+  if (o.sessions === undefined && capacity) o.sessions = Math.max(1, Math.round(capacity * o.fraction));
+  results.soak = await benchSoak(o);
 }
 flags.assertAllRead();
 await Deno.mkdir(new URL("./results/", import.meta.url), { recursive: true });

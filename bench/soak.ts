@@ -49,6 +49,20 @@ async function loadCapacity(): Promise<number> {
   throw new Error("no capacity known: run `deno task bench load` first, or pass --sessions N");
 }
 
+/**
+ * Growth of the median RSS from the first to the last third of the samples. Garbage collection
+ * makes RSS a sawtooth of tens of MiB; medians of thirds follow the level a leak would raise
+ * while a late GC peak moves them little (a least-squares slope swings with it).
+ */
+export function medianGrowth(points: readonly [number, number][]): number {
+  if (points.length < 6) return NaN;
+  const third = Math.floor(points.length / 3);
+  const median = (xs: number[]) => xs.sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+  const first = median(points.slice(0, third).map((p) => p[1]));
+  const last = median(points.slice(points.length - third).map((p) => p[1]));
+  return last - first;
+}
+
 /** Least-squares slope of y over x. */
 export function slope(points: readonly [number, number][]): number {
   const n = points.length;
@@ -113,7 +127,7 @@ export async function benchSoak(o: SoakOptions): Promise<Record<string, unknown>
   const warm = memory.filter(([t]) => t >= Math.min(1, minutes / 4)); // after the warm-up
   const perMinute = slope(warm);
   const meanRss = warm.reduce((s, p) => s + p[1], 0) / (warm.length || 1);
-  const growth = perMinute * minutes;
+  const growth = medianGrowth(warm);
   const flat = Number.isFinite(growth) ? Math.abs(growth) <= Math.max(8, 0.05 * meanRss) : null;
   const result = {
     sessions,
@@ -140,7 +154,8 @@ export async function benchSoak(o: SoakOptions): Promise<Record<string, unknown>
   console.log(
     memory.length
       ? `server RSS ${ms(memory[0][1])} -> ${ms(memory[memory.length - 1][1])} MiB, ` +
-        `slope ${perMinute.toFixed(2)} MiB/min after warm-up: ${verdict}`
+        `median growth ${growth.toFixed(1)} MiB from the first to the last third after warm-up ` +
+        `(least-squares slope ${perMinute.toFixed(2)} MiB/min): ${verdict}`
       : "server RSS not measured (give --pid with --url)",
   );
   if (memory.length) {
