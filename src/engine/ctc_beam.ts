@@ -211,6 +211,7 @@ export class BeamCtcDecoder implements CtcDecoder {
     const stayCount = count;
 
     // Extending a prefix by a piece; a repeat of the last token needs a blank in between.
+    const tried = this.topIds.subarray(0, topCount);
     for (let i = 0; i < this.beamSize; i++) {
       const from = this.beam[i];
       for (let k = 0; k < topCount; k++) {
@@ -219,7 +220,7 @@ export class BeamCtcDecoder implements CtcDecoder {
       // Pieces that continue a keyterm are tried even outside the frame's best few.
       if (!this.graph) continue;
       for (const piece of this.graph.expected(from.graphState)) {
-        if (!this.topIds.subarray(0, topCount).includes(piece)) {
+        if (!tried.includes(piece)) {
           count = this.extend(from, piece, logProbs[row + piece], frame, stayCount, count);
         }
       }
