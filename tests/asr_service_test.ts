@@ -1,16 +1,14 @@
 // The ASR service on the shipped model: admission, a crashed worker, the WebSocket transport,
 // and refusal of a model directory whose files disagree.
 import { ok, rejects, strictEqual } from "node:assert/strict";
-import { UNIVERSAL_TURN_SETTINGS } from "../src/engine/turns.ts";
-import type { ServerFrame, TurnSettings } from "../src/asr/proto.ts";
+import type { ServerFrame } from "../src/asr/proto.ts";
 import { asrHandler } from "../src/asr/server.ts";
 import { AsrService } from "../src/asr/service.ts";
-import { type AsrTransport, InProcessTransport, WebSocketTransport } from "../src/asr/transport.ts";
+import { InProcessTransport, WebSocketTransport } from "../src/asr/transport.ts";
 import { loadModelDir } from "../src/engine/model_dir.ts";
-import { chunks, fixture } from "./helpers/wav.ts";
+import { transcribe } from "./helpers/asr_stream.ts";
 
 const MODEL = new URL("../models/en-default", import.meta.url).pathname;
-const settings: TurnSettings = { ...UNIVERSAL_TURN_SETTINGS };
 
 function service(maxOpenStreams = 4): AsrService {
   return new AsrService({
@@ -26,38 +24,6 @@ function service(maxOpenStreams = 4): AsrService {
   });
 }
 
-/** Streams a fixture through a transport; resolves with every frame once the stream ends. */
-function transcribe(
-  transport: AsrTransport,
-  audio = true,
-): { frames: ServerFrame[]; done: Promise<ServerFrame[]>; finish(): void } {
-  const frames: ServerFrame[] = [];
-  const done = Promise.withResolvers<ServerFrame[]>();
-  const link = transport.open("en-default", {
-    onFrame: (f) => {
-      frames.push(f);
-      if (f.kind === "finished" || f.kind === "error") done.resolve(frames);
-    },
-    onLost: (reason) => done.reject(new Error(reason)),
-  });
-  link.send({
-    kind: "open",
-    open: {
-      session_id: "t",
-      route: "en-default",
-      sample_rate: 16000,
-      encoding: "PCM_S16LE",
-      settings,
-      resume_turn_order: 0,
-      resume_offset_ms: 0,
-    },
-  });
-  if (audio) {
-    for (const c of chunks(fixture("numbers.wav"), 100)) link.send({ kind: "audio", audio: { data: c } });
-  }
-  return { frames, done: done.promise, finish: () => link.send({ kind: "finish", finish: {} }) };
-}
-
 function finalText(frames: ServerFrame[]): string {
   return frames.flatMap((
     f,
@@ -70,7 +36,7 @@ Deno.test("ASR service: transcribes in-process, refuses beyond MAX_OPEN_STREAMS"
   try {
     const transport = new InProcessTransport(asr);
     const first = transcribe(transport);
-    const second = transcribe(transport, false);
+    const second = transcribe(transport, "en-default", null);
     const refused = await second.done;
     strictEqual(refused.at(-1)?.kind, "error");
     const error = refused.at(-1) as Extract<ServerFrame, { kind: "error" }>;

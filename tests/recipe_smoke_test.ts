@@ -2,12 +2,10 @@
 // the real recordings in ../shared/data), a few training steps, export; then the ASR service loads
 // the exported model directory and streams a fixture through it.
 import { ok, strictEqual } from "node:assert/strict";
-import { UNIVERSAL_TURN_SETTINGS } from "../src/engine/turns.ts";
-import type { ServerFrame } from "../src/asr/proto.ts";
 import { AsrService } from "../src/asr/service.ts";
 import { InProcessTransport } from "../src/asr/transport.ts";
 import { loadModelDir } from "../src/engine/model_dir.ts";
-import { chunks, fixture } from "./helpers/wav.ts";
+import { transcribe } from "./helpers/asr_stream.ts";
 
 const RECIPE = new URL("../models/recipe/", import.meta.url).pathname;
 // Debian's torch, torchaudio, onnx and sentencepiece live under this interpreter (see the recipe README).
@@ -55,30 +53,9 @@ Deno.test("recipe smoke run: a toy model trained by the recipe is served by the 
     });
     await asr.start();
     try {
-      const frames: ServerFrame[] = [];
-      const done = Promise.withResolvers<void>();
-      const link = new InProcessTransport(asr).open("smoke", {
-        onFrame: (f) => {
-          frames.push(f);
-          if (f.kind === "finished" || f.kind === "error") done.resolve();
-        },
-        onLost: (reason) => done.reject(new Error(reason)),
-      });
-      link.send({
-        kind: "open",
-        open: {
-          session_id: "smoke",
-          route: "smoke",
-          sample_rate: 16000,
-          encoding: "PCM_S16LE",
-          settings: { ...UNIVERSAL_TURN_SETTINGS },
-          resume_turn_order: 0,
-          resume_offset_ms: 0,
-        },
-      });
-      for (const c of chunks(fixture("numbers.wav"), 100)) link.send({ kind: "audio", audio: { data: c } });
-      link.send({ kind: "finish", finish: {} });
-      await done.promise;
+      const run = transcribe(new InProcessTransport(asr), "smoke");
+      run.finish();
+      const frames = await run.done;
       strictEqual(frames[0].kind, "ready");
       strictEqual(frames.at(-1)?.kind, "finished", JSON.stringify(frames.at(-1)));
     } finally {
