@@ -1,6 +1,6 @@
 // The ASR service on the shipped model: admission, a crashed worker, the WebSocket transport,
 // and refusal of a model directory whose files disagree.
-import { ok, rejects, strictEqual } from "node:assert/strict";
+import { deepStrictEqual, ok, rejects, strictEqual } from "node:assert/strict";
 import type { ServerFrame } from "../src/asr/proto.ts";
 import { asrHandler } from "../src/asr/server.ts";
 import { AsrService } from "../src/asr/service.ts";
@@ -9,6 +9,7 @@ import { loadModelDir } from "../src/engine/model_dir.ts";
 import { transcribe } from "./helpers/asr_stream.ts";
 
 const MODEL = new URL("../models/en-default", import.meta.url).pathname;
+const ML_MODEL = new URL("../models/ml-default", import.meta.url).pathname;
 
 function service(maxOpenStreams = 4): AsrService {
   return new AsrService({
@@ -113,6 +114,21 @@ Deno.test("model directory: a mismatch between manifest, ONNX metadata and files
     await rejects(loadModelDir(dir), /tokens.txt has SHA-256/);
     await Deno.remove(`${dir}/tokens.txt`);
     await rejects(loadModelDir(dir), /cannot read tokens.txt/);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("model directory: a multilingual model's language tags must match its manifest's languages", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    for (const f of ["model.json", "model.onnx", "tokens.txt"]) {
+      await Deno.copyFile(`${ML_MODEL}/${f}`, `${dir}/${f}`);
+    }
+    const manifest = JSON.parse(await Deno.readTextFile(`${dir}/model.json`));
+    deepStrictEqual((await loadModelDir(dir)).languages, ["en", "es", "fr", "de", "it", "pt"]);
+    await Deno.writeTextFile(`${dir}/model.json`, JSON.stringify({ ...manifest, languages: ["en", "es"] }));
+    await rejects(loadModelDir(dir), /language tags for de, en, es, fr, it, pt, model.json lists en, es/);
   } finally {
     await Deno.remove(dir, { recursive: true });
   }

@@ -24,6 +24,35 @@ async function stage(script: string, ...args: string[]): Promise<string> {
   return text;
 }
 
+/** The ASR service loads the exported directory and streams a fixture through it. */
+async function assertServed(modelDir: string): Promise<void> {
+  const info = await loadModelDir(modelDir);
+  ok(info, "the exported directory passes the manifest, metadata and checksum checks");
+  const asr = new AsrService({
+    models: { smoke: modelDir },
+    backend: "node",
+    workers: 1,
+    threadsPerWorker: 1,
+    maxOpenStreams: 1,
+    maxBatch: 4,
+    maxWaitMs: 5,
+    decoder: "greedy",
+    log: () => {},
+  });
+  await asr.start();
+  try {
+    const run = transcribe(new InProcessTransport(asr), "smoke");
+    run.finish();
+    const frames = await run.done;
+    strictEqual(frames[0].kind, "ready");
+    strictEqual(frames.at(-1)?.kind, "finished", JSON.stringify(frames.at(-1)));
+  } finally {
+    await asr.stop();
+  }
+}
+
+const TOY = "--steps 4 --log-every 2 --max-frames 3000 --device cpu --config layers=2 d_model=64".split(" ");
+
 Deno.test("recipe smoke run: a toy model trained by the recipe is served by the ASR service", async () => {
   const d = await Deno.makeTempDir({ prefix: "earshot-recipe-" });
   try {
@@ -31,36 +60,67 @@ Deno.test("recipe smoke run: a toy model trained by the recipe is served by the 
     await stage("tokenizer.py", `${d}/corpus`, `${d}/lang`);
     const synth = await stage("synth.py", `${d}/corpus`, `${d}/feats`, "--limit", "24", "--shard-size", "12");
     ok(/shard-0001\.pt: \d+ utterances/.test(synth), synth);
-    const toy = "--steps 4 --log-every 2 --max-frames 3000 --device cpu --config layers=2 d_model=64".split(
-      " ",
-    );
-    const train = await stage("train.py", `${d}/feats`, `${d}/lang`, `${d}/exp`, ...toy);
+    const train = await stage("train.py", `${d}/feats`, `${d}/lang`, `${d}/exp`, ...TOY);
     ok(/step 4 loss [\d.]+/.test(train) && train.includes("train: done"), train);
     await stage("export.py", `${d}/exp/last.pt`, `${d}/lang`, `${d}/model`, "--name", "smoke");
 
-    const info = await loadModelDir(`${d}/model`);
-    ok(info, "the exported directory passes the manifest, metadata and checksum checks");
-    const asr = new AsrService({
-      models: { smoke: `${d}/model` },
-      backend: "node",
-      workers: 1,
-      threadsPerWorker: 1,
-      maxOpenStreams: 1,
-      maxBatch: 4,
-      maxWaitMs: 5,
-      decoder: "greedy",
-      log: () => {},
-    });
-    await asr.start();
-    try {
-      const run = transcribe(new InProcessTransport(asr), "smoke");
-      run.finish();
-      const frames = await run.done;
-      strictEqual(frames[0].kind, "ready");
-      strictEqual(frames.at(-1)?.kind, "finished", JSON.stringify(frames.at(-1)));
-    } finally {
-      await asr.stop();
+    await assertServed(`${d}/model`);
+  } finally {
+    await Deno.remove(d, { recursive: true });
+  }
+});
+
+Deno.test("recipe smoke run, multilingual: tagged corpus, language tags as pieces, int8 weights", async () => {
+  const d = await Deno.makeTempDir({ prefix: "earshot-recipe-ml-" });
+  try {
+    // A small English corpus stands in for corpus.py's output.
+    await Deno.mkdir(`${d}/en`);
+    await Deno.writeTextFile(`${d}/en/train.txt`, "hello there how are you\nbook a table for two please\n");
+    await Deno.writeTextFile(`${d}/en/heldout.txt`, "what time is it now\n");
+    const corpus = await stage(
+      "corpus_ml.py",
+      `${d}/corpus`,
+      "--english",
+      `${d}/en`,
+      "--per-language",
+      "8",
+      "--heldout",
+      "1",
+      "--templated",
+      "20",
+    );
+    for (const lang of ["es", "fr", "de", "it", "pt"]) {
+      ok(corpus.includes(`${lang}: 8 training, 1 held out`), corpus);
     }
+    const lines = (await Deno.readTextFile(`${d}/corpus/train.txt`)).trim().split("\n");
+    ok(lines.every((l) => /^<(en|es|fr|de|it|pt)> [^<>0-9]+$/u.test(l)), lines.join("\n"));
+
+    await stage("tokenizer.py", `${d}/corpus`, `${d}/lang`, "--vocab", "120");
+    const symbols = (await Deno.readTextFile(`${d}/lang/tokens.txt`)).split("\n").map((l) => l.split(" ")[0]);
+    for (const tag of ["<en>", "<es>", "<fr>", "<de>", "<it>", "<pt>"]) {
+      ok(symbols.includes(tag), `${tag} is a piece`);
+    }
+
+    await stage("synth.py", `${d}/corpus`, `${d}/feats`, "--limit", "24", "--shard-size", "12");
+    await stage("train.py", `${d}/feats`, `${d}/lang`, `${d}/exp`, ...TOY);
+    await stage(
+      "export.py",
+      `${d}/exp/last.pt`,
+      `${d}/lang`,
+      `${d}/model`,
+      "--name",
+      "smoke",
+      "--languages",
+      "en,es,fr,de,it,pt",
+    );
+    const floatBytes = (await Deno.stat(`${d}/model/model.onnx`)).size;
+    ok((await stage("quantize.py", `${d}/model`)).includes("MatMul weights to int8"));
+    ok((await Deno.stat(`${d}/model/model.onnx`)).size < floatBytes, "int8 weights make a smaller file");
+    await assertServed(`${d}/model`);
+
+    await stage("eval_prep.py", `${d}/corpus`, `${d}/eval`, "--limit", "1");
+    const row = JSON.parse(await Deno.readTextFile(`${d}/eval/ml-fr/manifest.jsonl`));
+    strictEqual(row.language, "fr");
   } finally {
     await Deno.remove(d, { recursive: true });
   }

@@ -10,12 +10,12 @@ import { decodePcm16 } from "../src/engine/pcm.ts";
 import { StreamPipeline } from "../src/engine/stream.ts";
 import { fixture } from "./helpers/wav.ts";
 
-const MODEL = new URL("../models/en-default", import.meta.url).pathname;
+const MODELS = new URL("../models/", import.meta.url).pathname;
 const FRAME_S = 0.04;
 
 /** Earshot's engine on one stream, one window per call; returns tokens as [symbol, seconds]. */
-async function earshotTokens(samples: Uint8Array): Promise<[string, number][]> {
-  const model = await loadModelDir(MODEL);
+async function earshotTokens(modelDir: string, samples: Uint8Array): Promise<[string, number][]> {
+  const model = await loadModelDir(modelDir);
   const backend = await createBackend("node", model);
   const decoder = new GreedyCtcDecoder(model.tokens.blank);
   const frames: ServerFrame[] = [];
@@ -65,8 +65,8 @@ async function earshotTokens(samples: Uint8Array): Promise<[string, number][]> {
   return decoder.tokens().map((t) => [model.tokens.symbols[t.id], t.frame * FRAME_S]);
 }
 
-function sherpaTokens(samples: Float32Array): [string, number][] {
-  const recognizer = sherpaRecognizer(MODEL);
+function sherpaTokens(modelDir: string, samples: Float32Array): [string, number][] {
+  const recognizer = sherpaRecognizer(modelDir);
   const stream = recognizer.createStream();
   stream.acceptWaveform({ samples, sampleRate: 16000 });
   // the same 0.3 s of trailing silence Earshot appends, plus one feature frame so that sherpa's
@@ -79,11 +79,23 @@ function sherpaTokens(samples: Float32Array): [string, number][] {
   return result.tokens.map((t, i) => [t.replace(/^ /, "\u2581"), result.timestamps[i]]);
 }
 
-Deno.test("sherpa-onnx parity: identical greedy tokens, times within one output frame", async () => {
-  for (const name of ["weather.wav", "numbers.wav"]) {
+// Each shipped model on fixtures in its languages (language tags are tokens like any other).
+const CASES: [string, string[]][] = [
+  ["en-default", ["weather.wav", "numbers.wav"]],
+  ["ml-default", ["hola_es.wav", "bonjour_fr.wav", "weather.wav"]],
+];
+
+for (const [modelName, fixtures] of CASES) {
+  Deno.test(`sherpa-onnx parity (${modelName}): identical greedy tokens, times within one output frame`, async () => {
+    await assertParity(`${MODELS}${modelName}`, fixtures);
+  });
+}
+
+async function assertParity(modelDir: string, fixtures: string[]): Promise<void> {
+  for (const name of fixtures) {
     const wav = fixture(name);
-    const ours = await earshotTokens(wav.data);
-    const theirs = sherpaTokens(decodePcm16(wav.data));
+    const ours = await earshotTokens(modelDir, wav.data);
+    const theirs = sherpaTokens(modelDir, decodePcm16(wav.data));
     ok(ours.length > 0, `${name}: tokens decoded`);
     strictEqual(
       ours.map((t) => t[0]).join(" "),
@@ -97,4 +109,4 @@ Deno.test("sherpa-onnx parity: identical greedy tokens, times within one output 
       );
     });
   }
-});
+}

@@ -4,6 +4,9 @@ Sets: `heldout-voice` (held-out sentences read by the held-out synthetic voice, 
 `heldout-variant` (the same sentences by the held-out voice variant with a trained accent),
 `ljspeech-heldout` (real LJ Speech clips from LJ002-0150, never trained on), `fsdd-theo` (the
 held-out FSDD speaker's digits). Missing real data is reported and skipped.
+A multilingual corpus (corpus_ml.py, "<xx> sentence" lines) gives one set per language instead,
+`ml-<xx>`, read by that language's held-out voice (voices.held_out_voice), each row naming its
+language for the language identification score.
 Usage: eval_prep.py CORPUS_DIR OUT_DIR [--limit N]
 """
 import argparse, glob, json, os, sys
@@ -11,17 +14,21 @@ import torch, torchaudio
 from features import load_16k
 from synth import DIGITS, HELD_OUT_FSDD_SPEAKER, HELD_OUT_LJ_FROM
 from textnorm import normalize
-from voices import HELD_OUT_VARIANT, synthesize_held_out
+from tokenizer import TAG
+from voices import HELD_OUT_VARIANT, held_out_voice, synthesize_held_out
 
 
-def write_set(out_dir, name, items):
+def write_set(out_dir, name, items, language=None):
     d = os.path.join(out_dir, name)
     os.makedirs(d, exist_ok=True)
     with open(os.path.join(d, "manifest.jsonl"), "w") as manifest:
         for i, (wav, text) in enumerate(items):
             path = os.path.join(d, f"{i:04d}.wav")
             torchaudio.save(path, wav.unsqueeze(0), 16000, encoding="PCM_S", bits_per_sample=16)
-            manifest.write(json.dumps({"audio": os.path.basename(path), "text": text}) + "\n")
+            row = {"audio": os.path.basename(path), "text": text}
+            if language:
+                row["language"] = language
+            manifest.write(json.dumps(row, ensure_ascii=False) + "\n")
     print(f"eval_prep: {name}: {len(items)} utterances")
 
 
@@ -32,8 +39,21 @@ def main():
     ap.add_argument("--limit", type=int, default=200)
     ap.add_argument("--data", default=os.path.join(os.path.dirname(__file__), "../../../shared/data"))
     args = ap.parse_args()
-    sentences = [l.strip() for l in open(os.path.join(args.corpus, "heldout.txt")) if l.strip()][: args.limit]
+    sentences = [l.strip() for l in open(os.path.join(args.corpus, "heldout.txt")) if l.strip()]
     path = f"/tmp/eval_prep_{os.getpid()}.wav"
+    if sentences and TAG.match(sentences[0]):
+        by_language = {}
+        for line in sentences:
+            m = TAG.match(line)
+            by_language.setdefault(m.group(1)[1:-1], []).append(m.group(2))
+        for lang, texts in by_language.items():
+            items = []
+            for text in texts[: args.limit]:
+                synthesize_held_out(text, path, held_out_voice(lang))
+                items.append((load_16k(path), text))
+            write_set(args.out, f"ml-{lang}", items, lang)
+        return
+    sentences = sentences[: args.limit]
     for name, voice in (("heldout-voice", None), ("heldout-variant", HELD_OUT_VARIANT)):
         items = []
         for text in sentences:

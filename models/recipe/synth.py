@@ -16,6 +16,7 @@ import torch
 from augment import augment
 from features import fbank, load_16k
 from textnorm import normalize
+from tokenizer import TAG
 from voices import synthesize_training
 
 DIGITS = "zero one two three four five six seven eight nine".split()
@@ -67,9 +68,11 @@ def make_item(job):
     seed, kind, payload, engines = job
     rng = random.Random(seed)
     if kind == "tts":
+        tagged = TAG.match(payload)  # "<es> ..." from corpus_ml.py: speak the words in that language
+        lang, words = (tagged.group(1)[1:-1], tagged.group(2)) if tagged else ("en", payload)
         with tempfile.NamedTemporaryFile(suffix=".wav") as tmp:
             try:
-                source = synthesize_training(payload, rng, tmp.name, engines)
+                source = synthesize_training(words, rng, tmp.name, engines, lang)
                 wav = load_16k(tmp.name)
             except Exception as e:  # a TTS engine refusing a sentence is not fatal
                 return None
@@ -101,7 +104,9 @@ def main():
     rng = random.Random(args.seed)
     sentences = [l.strip() for l in open(os.path.join(args.corpus, "train.txt")) if l.strip()]
     jobs = [("tts", s) for s in sentences for _ in range(args.repeats)]
-    jobs += [("real", item) for item in real_items(args.data) for _ in range(args.real_repeats)]
+    # A tagged corpus (corpus_ml.py) tags the real recordings too: they are English.
+    tag = "<en> " if sentences and TAG.match(sentences[0]) else ""
+    jobs += [("real", (path, tag + text)) for path, text in real_items(args.data) for _ in range(args.real_repeats)]
     if args.librispeech:
         jobs += [("real", item) for item in librispeech_items(args.librispeech)]
     rng.shuffle(jobs)

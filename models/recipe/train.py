@@ -12,12 +12,13 @@ import torch
 import torch.nn.functional as F
 import sentencepiece as spm
 from model import Config, StreamingConformer
+from tokenizer import encode_transcript
 
 
 def load_shards(feats_dir, sp, cache):
     for path in sorted(glob.glob(os.path.join(feats_dir, "*shard-*.pt"))):
         if path not in cache:
-            cache[path] = [(f, sp.encode(text)) for f, text, _ in torch.load(path)]
+            cache[path] = [(f, encode_transcript(sp, text)) for f, text, _ in torch.load(path)]
     return [item for items in cache.values() for item in items if item[1]]
 
 
@@ -112,8 +113,12 @@ def main():
         torch.set_rng_state(ckpt["torch_rng"])
         print(f"train: resumed at step {step}")
     elif args.init:
-        model.load_state_dict(torch.load(args.init, map_location="cpu", weights_only=False)["model"])
-        print(f"train: weights from {args.init}")
+        # Weights whose shape differs (the output layer, for another vocabulary) start fresh.
+        own = model.state_dict()
+        init = torch.load(args.init, map_location="cpu", weights_only=False)["model"]
+        fresh = [k for k, v in init.items() if k not in own or own[k].shape != v.shape]
+        model.load_state_dict({k: v for k, v in init.items() if k not in fresh}, strict=False)
+        print(f"train: weights from {args.init}" + (f", fresh: {', '.join(fresh)}" if fresh else ""))
     else:
         model.feat_mean, model.feat_std = feature_stats(items)
     json.dump(vars(cfg) if hasattr(cfg, "__dict__") else {}, open(os.path.join(args.exp, "config.json"), "w"))

@@ -13,6 +13,14 @@ ESPEAK_VARIANTS = ["m1", "m2", "m3", "m5", "m7", "f1", "f2", "f3", "f5", "adam",
 FLITE_VOICES = ["kal16", "awb", "rms", "slt"]
 HELD_OUT_ESPEAK = ("en-029", "f4")  # Caribbean English accent with a female variant: both unseen
 HELD_OUT_VARIANT = ("en-us", "f4")  # a trained accent with the unseen variant: tells accent from voice
+# espeak-ng accents of the other ml-default languages; their held-out voice is each language's
+# first accent with the unseen variant f4.
+LANGUAGE_ACCENTS = {"es": ["es", "es-419"], "fr": ["fr-fr", "fr-be", "fr-ch"], "de": ["de"], "it": ["it"],
+                    "pt": ["pt", "pt-br"]}
+
+
+def held_out_voice(lang: str) -> tuple[str, str]:
+    return HELD_OUT_VARIANT if lang == "en" else (LANGUAGE_ACCENTS[lang][0], "f4")
 
 
 def espeak(text: str, accent: str, variant: str, rate: int, pitch: int, path: str) -> None:
@@ -36,9 +44,14 @@ def festival(text: str, voice: str, path: str) -> None:
 ENGINE_SHARE = {"espeak": 0.72, "flite": 0.25, "festival": 0.03}
 
 
-def synthesize_training(text: str, rng: random.Random, path: str, engines=tuple(ENGINE_SHARE)) -> str:
+def synthesize_training(text: str, rng: random.Random, path: str, engines=tuple(ENGINE_SHARE), lang="en") -> str:
     """Speak text with a random training voice of one of engines into path (a WAV file); returns
-    the voice's name. Engines are drawn in proportion to ENGINE_SHARE."""
+    the voice's name. Engines are drawn in proportion to ENGINE_SHARE; languages other than
+    English are spoken by espeak-ng only (flite and festival speak English)."""
+    if lang != "en":
+        accent, variant = rng.choice(LANGUAGE_ACCENTS[lang]), rng.choice(ESPEAK_VARIANTS)
+        espeak(text, accent, variant, rng.randint(125, 210), rng.randint(25, 75), path)
+        return f"espeak:{accent}+{variant}"
     total = sum(ENGINE_SHARE[e] for e in engines)
     r, engine = rng.random() * total, engines[-1]
     for e in engines:

@@ -35,7 +35,8 @@ export class GreedyCtcDecoder implements CtcDecoder {
       const frame = firstFrame + t;
       if (best !== this.blank) {
         if (best !== this.prev) this.out.push({ id: best, frame, lastFrame: frame, prob: Math.exp(bestLp) });
-        else this.out[this.out.length - 1].lastFrame = frame;
+        // A token still running when the turn was reset belongs to the turn it started in.
+        else if (this.out.length) this.out[this.out.length - 1].lastFrame = frame;
       }
       this.prev = best;
     }

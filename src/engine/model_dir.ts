@@ -2,6 +2,7 @@
 // between manifest, ONNX metadata and files with an error that names it.
 import { z } from "zod";
 import { readOnnxMetadata } from "./onnx_metadata.ts";
+import { languageTags } from "./language.ts";
 import { parseTokens, TokenTable } from "./tokens.ts";
 
 const STREAMING_KEYS = [
@@ -96,6 +97,13 @@ export async function loadModelDir(dir: string): Promise<ModelInfo> {
       `model ${dir}: ${manifest.vocabulary} has ${tokens.symbols.length} symbols, vocab_size + blank is ${
         streaming.vocab_size + 1
       }`,
+    );
+  }
+  const tagged = [...languageTags(tokens).values()].sort();
+  if (tagged.length && tagged.join(",") !== [...manifest.languages].sort().join(",")) {
+    throw new ModelError(
+      `model ${dir}: ${manifest.vocabulary} has language tags for ${tagged.join(", ")}, ` +
+        `model.json lists ${manifest.languages.join(", ")}`,
     );
   }
   return {

@@ -3,6 +3,7 @@
 import type { Encoding, OpenStream, ServerFrame, TurnSettings } from "../asr/proto.ts";
 import type { CtcDecoder } from "./ctc.ts";
 import { OnlineFbank } from "./fbank.ts";
+import { LanguageEvidence, type LanguageGuess, languageTags } from "./language.ts";
 import type { ModelInfo } from "./model_dir.ts";
 import { decodeMulaw, decodePcm16 } from "./pcm.ts";
 import { Resampler } from "./resample.ts";
@@ -28,6 +29,8 @@ export class StreamPipeline {
   private readonly resampler: Resampler | undefined;
   private readonly tracker: TurnTracker;
   private readonly frameMs: number;
+  /** Evidence for a multilingual model's language tags; undefined for a model without them. */
+  private readonly language: LanguageEvidence | undefined;
 
   constructor(
     readonly id: string,
@@ -47,6 +50,8 @@ export class StreamPipeline {
     this.resampler = open.sample_rate === 16000 ? undefined : new Resampler(open.sample_rate);
     this.tracker = new TurnTracker(open.settings, open.resume_turn_order);
     this.frameMs = 10 * s.subsampling_factor;
+    const tags = languageTags(model.tokens);
+    this.language = tags.size ? new LanguageEvidence(tags) : undefined;
     decoder.setKeyterms(open.settings.keyterms);
   }
 
@@ -106,19 +111,42 @@ export class StreamPipeline {
   acceptOutput(logProbs: Float32Array, offset: number, frames: number, vocab: number): void {
     const firstFrame = this.processedFrames / this.model.streaming.subsampling_factor;
     this.decoder.accept(logProbs, offset, frames, vocab, firstFrame);
+    this.language?.accept(logProbs, offset, frames, vocab);
     this.processedFrames += this.model.streaming.chunk_shift;
     const consumed = this.processedFrames - this.frameBase;
     this.frames.splice(0, consumed);
     this.frameBase += consumed;
     const nowMs = this.offsetMs + (firstFrame + frames) * this.frameMs;
     const { events, ended } = this.tracker.update(this.words(), nowMs, this.vadView());
-    for (const e of events) this.emit(e);
-    if (ended) this.decoder.reset();
+    this.emitTurns(events);
+    if (ended) this.endTurn();
   }
 
   forceEndpoint(): void {
-    for (const e of this.tracker.endNow(this.words())) this.emit(e);
+    this.emitTurns(this.tracker.endNow(this.words()));
+    this.endTurn();
+  }
+
+  private emitTurns(events: readonly ServerFrame[]): void {
+    const language = events.length ? this.turnLanguage() : undefined;
+    for (const e of events) {
+      if (e.kind === "turn" && language) {
+        e.turn.language_code = language.code;
+        e.turn.language_confidence = language.confidence;
+      }
+      this.emit(e);
+    }
+  }
+
+  private endTurn(): void {
     this.decoder.reset();
+    this.language?.reset();
+  }
+
+  /** The turn's language: from the tags of a multilingual model, or a single-language model's one. */
+  private turnLanguage(): LanguageGuess | undefined {
+    if (this.language) return this.language.best();
+    return this.model.languages.length === 1 ? { code: this.model.languages[0], confidence: 1 } : undefined;
   }
 
   /** What the VAD heard, on the same time axis as the words. */

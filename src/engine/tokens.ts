@@ -39,7 +39,7 @@ export interface DecodedWord {
 
 export const WORD_START = "\u2581";
 
-/** Joins word pieces into words; a piece starting with ▁ opens a new word. */
+/** Joins word pieces into words; a piece starting with ▁ opens a new word; <...> specials are skipped. */
 export function tokensToWords(tokens: readonly Token[], table: TokenTable, frameMs: number): DecodedWord[] {
   const words: DecodedWord[] = [];
   let text = "";
@@ -63,7 +63,7 @@ export function tokensToWords(tokens: readonly Token[], table: TokenTable, frame
   };
   for (const token of tokens) {
     const piece = table.symbols[token.id];
-    if (piece === "<unk>") continue;
+    if (piece.startsWith("<") && piece.endsWith(">")) continue; // <unk>, language tags: not letters
     if (piece.startsWith(WORD_START)) flush();
     text += piece.startsWith(WORD_START) ? piece.slice(1) : piece;
     first ??= token;

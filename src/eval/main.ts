@@ -1,7 +1,12 @@
-// `deno task eval [DIR] [--url ws://host:port]`: streams every evaluation set under DIR (made by
+// `deno task eval [DIR] [--url ws://host:port] [--record MODEL]`: streams every evaluation set under DIR (made by
 // models/recipe/eval_prep.py: <set>/manifest.jsonl + WAV files) through the server's WebSocket
 // API and prints WER per set. Without --url it starts the all-in-one server itself, with the
 // real-time rate check relaxed so that evaluation runs faster than real time.
+// Rows that name a `language` (the multilingual sets) go to the multilingual model with
+// language_detection on, and the set also reports language identification accuracy: the share
+// of utterances whose final turns name that language. --record MODEL writes the results into
+// models/MODEL/model.json's `evaluation` block (other sets already there are kept), so the
+// manifest's numbers are the server's.
 import { readWav } from "../../tests/helpers/wav.ts";
 import { startServer } from "../../tests/helpers/server.ts";
 import { WerCounter } from "./wer.ts";
@@ -9,23 +14,38 @@ import { WerCounter } from "./wer.ts";
 const args = [...Deno.args];
 const urlIndex = args.indexOf("--url");
 const givenUrl = urlIndex >= 0 ? args.splice(urlIndex, 2)[1] : undefined;
+const recordIndex = args.indexOf("--record");
+const recordModel = recordIndex >= 0 ? args.splice(recordIndex, 2)[1] : undefined;
 const dir = args[0] ?? "/work/data/eval";
 const PARALLEL = 8;
 
-async function transcribe(baseUrl: string, wavPath: string): Promise<string> {
+interface Transcript {
+  text: string;
+  /** language_code of each final turn (multilingual sets only). */
+  languages: string[];
+}
+
+async function transcribe(baseUrl: string, wavPath: string, multilingual: boolean): Promise<Transcript> {
   const wav = readWav(await Deno.readFile(wavPath));
+  const query = multilingual
+    ? "speech_model=universal-streaming-multilingual&language_detection=true"
+    : "speech_model=universal-streaming-english";
   const ws = new WebSocket(
-    `${baseUrl}/v3/ws?sample_rate=${wav.sampleRate}&speech_model=universal-streaming-english`,
+    `${baseUrl}/v3/ws?sample_rate=${wav.sampleRate}&${query}`,
     {
       headers: { Authorization: "eval" },
     } as unknown as string[],
   );
   ws.binaryType = "arraybuffer";
   const finals: string[] = [];
+  const languages: string[] = [];
   const done = new Promise<void>((resolve, reject) => {
     ws.onmessage = (e) => {
       const m = JSON.parse(String(e.data));
-      if (m.type === "Turn" && m.end_of_turn && !m.turn_is_formatted) finals.push(m.transcript);
+      if (m.type === "Turn" && m.end_of_turn && !m.turn_is_formatted) {
+        finals.push(m.transcript);
+        if (m.language_code) languages.push(m.language_code);
+      }
       if (m.type === "Error") reject(new Error(`${wavPath}: ${m.error}`));
     };
     ws.onclose = () => resolve();
@@ -35,15 +55,17 @@ async function transcribe(baseUrl: string, wavPath: string): Promise<string> {
   for (let i = 0; i < wav.data.length; i += chunk) ws.send(wav.data.slice(i, i + chunk));
   ws.send(JSON.stringify({ type: "Terminate" }));
   await done;
-  return finals.join(" ");
+  return { text: finals.join(" "), languages };
 }
 
 const server = givenUrl
   ? undefined
   : await startServer({ RATE_BURST_SECONDS: "100000", MAX_SESSIONS_PER_KEY: "1000" });
 const baseUrl = givenUrl ?? server!.wsUrl;
-const results: Record<string, { wer: number; words: number; sentences: number; sentence_accuracy: number }> =
-  {};
+const results: Record<
+  string,
+  { wer: number; words: number; sentences: number; sentence_accuracy: number; language_accuracy?: number }
+> = {};
 try {
   for await (const entry of Deno.readDir(dir)) {
     if (!entry.isDirectory) continue;
@@ -51,26 +73,56 @@ try {
     const items = (await Deno.readTextFile(`${setDir}/manifest.jsonl`)).trim().split("\n").map((l) =>
       JSON.parse(l)
     );
+    const multilingual = items.some((it) => it.language);
     const counter = new WerCounter();
+    let languageRight = 0;
     for (let i = 0; i < items.length; i += PARALLEL) {
       const batch = items.slice(i, i + PARALLEL);
-      const hyps = await Promise.all(batch.map((it) => transcribe(baseUrl, `${setDir}/${it.audio}`)));
-      batch.forEach((it, j) => counter.add(it.text, hyps[j]));
+      const hyps = await Promise.all(
+        batch.map((it) => transcribe(baseUrl, `${setDir}/${it.audio}`, multilingual)),
+      );
+      batch.forEach((it, j) => {
+        counter.add(it.text, hyps[j].text);
+        const said = hyps[j].languages;
+        if (said.length && said.every((code) => code === it.language)) languageRight++;
+      });
     }
     results[entry.name] = {
       wer: counter.wer,
       words: counter.words,
       sentences: counter.sentences,
       sentence_accuracy: counter.exactSentences / counter.sentences,
+      ...(multilingual ? { language_accuracy: languageRight / items.length } : {}),
     };
     console.log(
       `${entry.name}: WER ${(counter.wer * 100).toFixed(2)}% over ${counter.words} words, ` +
         `${
           (100 * counter.exactSentences / counter.sentences).toFixed(1)
-        }% of ${counter.sentences} utterances exact`,
+        }% of ${counter.sentences} utterances exact` +
+        (multilingual ? `, language identified in ${(100 * languageRight / items.length).toFixed(1)}%` : ""),
     );
   }
 } finally {
   await server?.stop();
 }
 console.log(JSON.stringify(results));
+if (recordModel) await recordInManifest(recordModel);
+
+async function recordInManifest(model: string): Promise<void> {
+  const path = new URL(`../../models/${model}/model.json`, import.meta.url);
+  const manifest = JSON.parse(await Deno.readTextFile(path));
+  const command = "deno task eval (through the server, greedy decoding)";
+  for (const [name, r] of Object.entries(results)) {
+    manifest.evaluation[name] = {
+      wer: Number(r.wer.toFixed(4)),
+      words: r.words,
+      utterances: r.sentences,
+      ...(r.language_accuracy === undefined
+        ? {}
+        : { language_accuracy: Number(r.language_accuracy.toFixed(4)) }),
+      command,
+    };
+  }
+  await Deno.writeTextFile(path, JSON.stringify(manifest, null, 2));
+  console.log(`recorded in ${path.pathname}`);
+}

@@ -1,7 +1,7 @@
 // Word error rate by edit distance over words, on lowercase text without punctuation.
 
 export function normalizeForWer(text: string): string[] {
-  return text.toLowerCase().replace(/[^a-z0-9' ]+/g, " ").split(/\s+/).filter(Boolean);
+  return text.normalize("NFC").toLowerCase().replace(/[^\p{L}\p{N}' ]+/gu, " ").split(/\s+/).filter(Boolean);
 }
 
 /** Word-level edit distance (substitutions + deletions + insertions). */

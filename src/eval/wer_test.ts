@@ -18,3 +18,7 @@ Deno.test("WER ignores case and punctuation, and aggregates over sentences", () 
   strictEqual(c.wer, 1 / 5);
   strictEqual(c.exactSentences, 1);
 });
+
+Deno.test("WER keeps accented letters inside their words", () => {
+  strictEqual(normalizeForWer("¿Está en la Cocina? Ça va.").join(" "), "está en la cocina ça va");
+});

@@ -30,7 +30,7 @@ export interface StackConfig {
   multilingualPort: number;
   licensePort: number;
   englishModel: string;
-  /** Until a multilingual model ships, the multilingual service runs the English model. */
+  /** The shipped ml-default; a checkout without it runs the English model there. */
   multilingualModel: string;
   nginxBin: string;
   /** The license sidecar runs only when a license is configured. */
