@@ -106,6 +106,10 @@ export async function createBackend(
       intraOpNumThreads: opts.threads ?? 1,
       interOpNumThreads: 1,
       graphOptimizationLevel: "all",
+      // The shipped models store int8 weights behind DequantizeLinear. Left to itself onnxruntime-node
+      // fuses them into int8 kernels whose results differ from wasm/WebGPU (0.3 in log p) and are no
+      // faster here; without the fusion the weights are folded to float once and every backend agrees.
+      extra: { session: { disable_quant_qdq: "1" } },
     };
     try {
       return new OrtBackend(name, ort, await ort.InferenceSession.create(model.onnxBytes, options), model);
