@@ -96,12 +96,18 @@ Deno.test("ASR service over the WebSocket transport (binary protobuf, X-Model-Ve
   }
 });
 
-Deno.test("model directory: a mismatch between manifest, ONNX metadata and files is refused by name", async () => {
+/** A scratch copy of a model directory, for tests that tamper with it. */
+async function copyModelDir(source: string): Promise<string> {
   const dir = await Deno.makeTempDir();
+  for (const f of ["model.json", "model.onnx", "tokens.txt"]) {
+    await Deno.copyFile(`${source}/${f}`, `${dir}/${f}`);
+  }
+  return dir;
+}
+
+Deno.test("model directory: a mismatch between manifest, ONNX metadata and files is refused by name", async () => {
+  const dir = await copyModelDir(MODEL);
   try {
-    for (const f of ["model.json", "model.onnx", "tokens.txt"]) {
-      await Deno.copyFile(`${MODEL}/${f}`, `${dir}/${f}`);
-    }
     const manifest = JSON.parse(await Deno.readTextFile(`${dir}/model.json`));
     ok(await loadModelDir(dir));
     await Deno.writeTextFile(
@@ -120,11 +126,8 @@ Deno.test("model directory: a mismatch between manifest, ONNX metadata and files
 });
 
 Deno.test("model directory: a multilingual model's language tags must match its manifest's languages", async () => {
-  const dir = await Deno.makeTempDir();
+  const dir = await copyModelDir(ML_MODEL);
   try {
-    for (const f of ["model.json", "model.onnx", "tokens.txt"]) {
-      await Deno.copyFile(`${ML_MODEL}/${f}`, `${dir}/${f}`);
-    }
     const manifest = JSON.parse(await Deno.readTextFile(`${dir}/model.json`));
     deepStrictEqual((await loadModelDir(dir)).languages, ["en", "es", "fr", "de", "it", "pt"]);
     await Deno.writeTextFile(`${dir}/model.json`, JSON.stringify({ ...manifest, languages: ["en", "es"] }));

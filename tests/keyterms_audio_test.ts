@@ -3,20 +3,14 @@
 // not leak into audio that doesn't contain it.
 import { ok, strictEqual } from "node:assert/strict";
 import { startServer } from "./helpers/server.ts";
-import { TestClient } from "./helpers/ws_client.ts";
-import { chunks, fixture } from "./helpers/wav.ts";
+import { finalTurnsOf } from "./helpers/ws_client.ts";
+import { fixture } from "./helpers/wav.ts";
 
 async function transcript(wsUrl: string, wav: string, keyterms: string[] = []): Promise<string> {
   const query = new URLSearchParams({ sample_rate: "16000", speech_model: "universal-streaming-english" });
   if (keyterms.length) query.set("keyterms_prompt", JSON.stringify(keyterms));
-  const client = new TestClient(`${wsUrl}/v3/ws?${query}`);
-  await client.waitFor("Begin");
-  await client.stream(chunks(fixture(wav), 100), 20);
-  client.send(JSON.stringify({ type: "Terminate" }));
-  await client.waitFor("Termination");
-  return client.turns().filter((t) => t.end_of_turn && !t.turn_is_formatted).map((t) => t.transcript).join(
-    " ",
-  );
+  const turns = await finalTurnsOf(wsUrl, query, fixture(wav));
+  return turns.map((t) => t.transcript).join(" ");
 }
 
 Deno.test({

@@ -4,8 +4,8 @@
 // language fields.
 import { ok, strictEqual } from "node:assert/strict";
 import { startServer } from "./helpers/server.ts";
-import { TestClient } from "./helpers/ws_client.ts";
-import { chunks, fixture } from "./helpers/wav.ts";
+import { finalTurnsOf } from "./helpers/ws_client.ts";
+import { fixture } from "./helpers/wav.ts";
 import { normalizeForWer, wordErrors } from "../src/eval/wer.ts";
 
 async function finalTurns(wsUrl: string, wav: string, languageDetection: boolean) {
@@ -14,12 +14,7 @@ async function finalTurns(wsUrl: string, wav: string, languageDetection: boolean
     speech_model: "universal-streaming-multilingual",
     language_detection: String(languageDetection),
   });
-  const client = new TestClient(`${wsUrl}/v3/ws?${query}`);
-  await client.waitFor("Begin");
-  await client.stream(chunks(fixture(wav), 100), 20);
-  client.send(JSON.stringify({ type: "Terminate" }));
-  await client.waitFor("Termination");
-  return client.turns().filter((t) => t.end_of_turn && !t.turn_is_formatted);
+  return await finalTurnsOf(wsUrl, query, fixture(wav));
 }
 
 /** Character error rate allowed per clip: the multilingual model is small and trained on two CPU

@@ -5,13 +5,12 @@ numbers in model.json come from `deno task eval` through the server. Sets whose 
 decided as the server does: the language tag with the most probability mass over the utterance.
 Usage: score.py CKPT LANG_DIR EVAL_DIR [--limit N]
 """
-import argparse, json, os, re
+import argparse, json, os
 import torch
 import sentencepiece as spm
 from features import fbank, load_16k
 from model import Config, StreamingConformer
-
-TAG_PIECE = re.compile(r"^<[a-z]{2}>$")
+from tokenizer import TAG_PIECE
 
 
 def edit_distance(a, b):

@@ -8,7 +8,8 @@ its own; the pieces are learned from the text without the tags.
 import argparse, os, re, tempfile
 import sentencepiece as spm
 
-TAG = re.compile(r"^(<[a-z]{2}>) (.*)$")
+TAG = re.compile(r"^(<[a-z]{2}>) (.*)$")  # a tagged corpus line: "<es> hola"
+TAG_PIECE = re.compile(r"^<[a-z]{2}>$")     # a language tag among the pieces
 
 
 def encode_transcript(sp: spm.SentencePieceProcessor, text: str) -> list[int]:

@@ -1,5 +1,5 @@
 // Keyterm boosting: keyterm strings to word-piece ids, and the context graph that scores them.
-import { type TokenTable, WORD_START } from "./tokens.ts";
+import { isSpecialPiece, type TokenTable, WORD_START } from "./tokens.ts";
 
 /** Lowercases and keeps only a-z, apostrophes and spaces; returns the words. */
 export function normalizeKeyterm(term: string): string[] {
@@ -21,7 +21,7 @@ export function pieceIndex(table: TokenTable): PieceIndex {
   const ids = new Map<string, number>();
   let maxLength = 0;
   table.symbols.forEach((symbol, id) => {
-    if (id === 0 || id === table.blank || /^<.+>$/.test(symbol) || ids.has(symbol)) return;
+    if (id === 0 || id === table.blank || isSpecialPiece(symbol) || ids.has(symbol)) return;
     ids.set(symbol, id);
     maxLength = Math.max(maxLength, symbol.length);
   });

@@ -29,7 +29,7 @@ export class LanguageEvidence {
   private readonly codes: string[];
   private readonly scores: Float64Array;
 
-  constructor(tags: Map<number, string>) {
+  constructor(tags: ReadonlyMap<number, string>) {
     this.ids = [...tags.keys()];
     this.codes = [...tags.values()];
     this.scores = new Float64Array(this.ids.length).fill(-Infinity);

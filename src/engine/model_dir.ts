@@ -38,6 +38,8 @@ export interface ModelInfo {
   onnxPath: string;
   onnxBytes: Uint8Array;
   tokens: TokenTable;
+  /** Token ids of the language tags (`<es>` …) with their codes; empty for a single-language model. */
+  languageTags: ReadonlyMap<number, string>;
   streaming: Record<StreamingKey, number>;
   manifest: Manifest;
 }
@@ -99,7 +101,8 @@ export async function loadModelDir(dir: string): Promise<ModelInfo> {
       }`,
     );
   }
-  const tagged = [...languageTags(tokens).values()].sort();
+  const tags = languageTags(tokens);
+  const tagged = [...tags.values()].sort();
   if (tagged.length && tagged.join(",") !== [...manifest.languages].sort().join(",")) {
     throw new ModelError(
       `model ${dir}: ${manifest.vocabulary} has language tags for ${tagged.join(", ")}, ` +
@@ -113,6 +116,7 @@ export async function loadModelDir(dir: string): Promise<ModelInfo> {
     onnxPath: `${dir}/${onnxName}`,
     onnxBytes,
     tokens,
+    languageTags: tags,
     streaming,
     manifest,
   };

@@ -3,7 +3,7 @@
 import type { Encoding, OpenStream, ServerFrame, TurnSettings } from "../asr/proto.ts";
 import type { CtcDecoder } from "./ctc.ts";
 import { OnlineFbank } from "./fbank.ts";
-import { LanguageEvidence, type LanguageGuess, languageTags } from "./language.ts";
+import { LanguageEvidence, type LanguageGuess } from "./language.ts";
 import type { ModelInfo } from "./model_dir.ts";
 import { decodeMulaw, decodePcm16 } from "./pcm.ts";
 import { Resampler } from "./resample.ts";
@@ -50,8 +50,7 @@ export class StreamPipeline {
     this.resampler = open.sample_rate === 16000 ? undefined : new Resampler(open.sample_rate);
     this.tracker = new TurnTracker(open.settings, open.resume_turn_order);
     this.frameMs = 10 * s.subsampling_factor;
-    const tags = languageTags(model.tokens);
-    this.language = tags.size ? new LanguageEvidence(tags) : undefined;
+    this.language = model.languageTags.size ? new LanguageEvidence(model.languageTags) : undefined;
     decoder.setKeyterms(open.settings.keyterms);
   }
 

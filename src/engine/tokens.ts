@@ -39,6 +39,11 @@ export interface DecodedWord {
 
 export const WORD_START = "\u2581";
 
+/** `<unk>`, `<blk>`, language tags: pieces that are not letters of a word. */
+export function isSpecialPiece(symbol: string): boolean {
+  return symbol.length > 2 && symbol.startsWith("<") && symbol.endsWith(">");
+}
+
 /** Joins word pieces into words; a piece starting with ▁ opens a new word; <...> specials are skipped. */
 export function tokensToWords(tokens: readonly Token[], table: TokenTable, frameMs: number): DecodedWord[] {
   const words: DecodedWord[] = [];
@@ -63,7 +68,7 @@ export function tokensToWords(tokens: readonly Token[], table: TokenTable, frame
   };
   for (const token of tokens) {
     const piece = table.symbols[token.id];
-    if (piece.startsWith("<") && piece.endsWith(">")) continue; // <unk>, language tags: not letters
+    if (isSpecialPiece(piece)) continue;
     if (piece.startsWith(WORD_START)) flush();
     text += piece.startsWith(WORD_START) ? piece.slice(1) : piece;
     first ??= token;

@@ -87,19 +87,22 @@ try {
         if (said.length && said.every((code) => code === it.language)) languageRight++;
       });
     }
+    const languageAccuracy = multilingual ? languageRight / items.length : undefined;
     results[entry.name] = {
       wer: counter.wer,
       words: counter.words,
       sentences: counter.sentences,
       sentence_accuracy: counter.exactSentences / counter.sentences,
-      ...(multilingual ? { language_accuracy: languageRight / items.length } : {}),
+      ...(languageAccuracy === undefined ? {} : { language_accuracy: languageAccuracy }),
     };
     console.log(
       `${entry.name}: WER ${(counter.wer * 100).toFixed(2)}% over ${counter.words} words, ` +
         `${
           (100 * counter.exactSentences / counter.sentences).toFixed(1)
         }% of ${counter.sentences} utterances exact` +
-        (multilingual ? `, language identified in ${(100 * languageRight / items.length).toFixed(1)}%` : ""),
+        (languageAccuracy === undefined
+          ? ""
+          : `, language identified in ${(100 * languageAccuracy).toFixed(1)}%`),
     );
   }
 } finally {

@@ -1,4 +1,5 @@
 // A raw v3 WebSocket client for tests: collects server messages and the close event.
+import { chunks, type Wav } from "./wav.ts";
 export interface Closed {
   code: number;
   reason: string;
@@ -67,7 +68,27 @@ export class TestClient {
     return this.messages.filter((m) => m.type === "Turn");
   }
 
+  /** Final, unformatted turns. */
+  finalTurns(): Record<string, unknown>[] {
+    return this.turns().filter((t) => t.end_of_turn && !t.turn_is_formatted);
+  }
+
   close(): void {
     if (this.ws.readyState === WebSocket.OPEN || this.ws.readyState === WebSocket.CONNECTING) this.ws.close();
   }
+}
+
+/** Opens a v3 session with `query`, streams a fixture in 100 ms chunks (20 ms apart), terminates
+ * and returns the final, unformatted turns. */
+export async function finalTurnsOf(
+  wsUrl: string,
+  query: URLSearchParams,
+  wav: Wav,
+): Promise<Record<string, unknown>[]> {
+  const client = new TestClient(`${wsUrl}/v3/ws?${query}`);
+  await client.waitFor("Begin");
+  await client.stream(chunks(wav, 100), 20);
+  client.send(JSON.stringify({ type: "Terminate" }));
+  await client.waitFor("Termination");
+  return client.finalTurns();
 }
