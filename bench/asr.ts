@@ -63,9 +63,23 @@ export async function benchAsr(
         (100 * vadShare).toFixed(0)
       }% of capacity`,
   );
+  // The server's default decoder: prefix beam search with the model's piece language model.
+  const fused = await earshotService(true, "auto");
+  const f = await runEarshot(fused, largest, clip, false);
+  await fused.stop();
+  const withLm = f.audioSeconds / f.wallSeconds;
+  console.log(
+    `earshot default decoder (beam search + language model), ${largest} streams: ${withLm.toFixed(0)} ` +
+      `streams/core, ${(withLm / bestEarshot).toFixed(2)}x of greedy with VAD`,
+  );
   return {
     rows,
-    streams_per_core: { earshot: bestEarshot, sherpa: bestSherpa, earshot_without_vad: noVad },
+    streams_per_core: {
+      earshot: bestEarshot,
+      sherpa: bestSherpa,
+      earshot_without_vad: noVad,
+      earshot_beam_lm: withLm,
+    },
     latency_ms: {
       load,
       earshot: { p50: percentile(e.latencies, 50), p99: percentile(e.latencies, 99) },

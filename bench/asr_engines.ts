@@ -1,5 +1,6 @@
 // The two engines under test, driven the same way: N streams of the same clip, either all audio
 // at once (throughput) or paced at real time in 100 ms chunks (latency: audio arriving -> words).
+import type { DecoderChoice } from "../src/engine/decoders.ts";
 import process from "node:process";
 import { UNIVERSAL_TURN_SETTINGS } from "../src/engine/turns.ts";
 import { sherpaRecognizer } from "../tests/helpers/sherpa.ts";
@@ -28,7 +29,7 @@ function chunksOf(clip: Uint8Array): Uint8Array[] {
   return out;
 }
 
-export async function earshotService(vad = true): Promise<AsrService> {
+export async function earshotService(vad = true, decoder: DecoderChoice = "greedy"): Promise<AsrService> {
   const service = new AsrService({
     models: { "en-default": MODEL },
     backend: "node",
@@ -37,7 +38,7 @@ export async function earshotService(vad = true): Promise<AsrService> {
     maxOpenStreams: 10_000,
     maxBatch: 128,
     maxWaitMs: 10,
-    decoder: "greedy",
+    decoder: { choice: decoder },
     vad,
     log: () => {},
   });

@@ -5,7 +5,7 @@ import { existsSync } from "node:fs";
 import { AsrService } from "./asr/service.ts";
 import { type AsrTransport, InProcessTransport } from "./asr/transport.ts";
 import { webSocketFailover } from "./asr/failover_transport.ts";
-import { loadAsrConfig } from "./asr/config.ts";
+import { decoderSettings, loadAsrConfig } from "./asr/config.ts";
 import { createGateway } from "./gateway/app.ts";
 import { demoRoutes } from "./demo/routes.ts";
 import { Authenticator } from "./gateway/auth.ts";
@@ -44,7 +44,7 @@ if (config.asrEndpoint) {
     maxOpenStreams: asrConfig.MAX_OPEN_STREAMS,
     maxBatch: asrConfig.ASR_MAX_BATCH,
     maxWaitMs: asrConfig.ASR_BATCH_WAIT_MS,
-    decoder: asrConfig.ASR_DECODER,
+    decoder: decoderSettings(asrConfig),
     vad: asrConfig.ASR_VAD,
     log: (m) => log.info(m),
   });

@@ -5,6 +5,9 @@ import type { ServerFrame } from "../src/asr/proto.ts";
 import { asrHandler } from "../src/asr/server.ts";
 import { AsrService } from "../src/asr/service.ts";
 import { InProcessTransport, WebSocketTransport } from "../src/asr/transport.ts";
+import { BeamCtcDecoder } from "../src/engine/ctc_beam.ts";
+import { GreedyCtcDecoder } from "../src/engine/ctc.ts";
+import { makeDecoder } from "../src/engine/decoders.ts";
 import { loadModelDir } from "../src/engine/model_dir.ts";
 import { transcribe } from "./helpers/asr_stream.ts";
 
@@ -20,7 +23,7 @@ function service(maxOpenStreams = 4): AsrService {
     maxOpenStreams,
     maxBatch: 16,
     maxWaitMs: 5,
-    decoder: "greedy",
+    decoder: { choice: "greedy" },
     log: () => {},
   });
 }
@@ -99,7 +102,8 @@ Deno.test("ASR service over the WebSocket transport (binary protobuf, X-Model-Ve
 /** A scratch copy of a model directory, for tests that tamper with it. */
 async function copyModelDir(source: string): Promise<string> {
   const dir = await Deno.makeTempDir();
-  for (const f of ["model.json", "model.onnx", "tokens.txt"]) {
+  const manifest = JSON.parse(await Deno.readTextFile(`${source}/model.json`));
+  for (const f of ["model.json", ...Object.keys(manifest.files)]) {
     await Deno.copyFile(`${source}/${f}`, `${dir}/${f}`);
   }
   return dir;
@@ -132,6 +136,42 @@ Deno.test("model directory: a multilingual model's language tags must match its 
     deepStrictEqual((await loadModelDir(dir)).languages, ["en", "es", "fr", "de", "it", "pt"]);
     await Deno.writeTextFile(`${dir}/model.json`, JSON.stringify({ ...manifest, languages: ["en", "es"] }));
     await rejects(loadModelDir(dir), /language tags for de, en, es, fr, it, pt, model.json lists en, es/);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("model directory: a language model that does not fit the model is refused by name", async () => {
+  const dir = await copyModelDir(MODEL);
+  try {
+    const manifest = JSON.parse(await Deno.readTextFile(`${dir}/model.json`));
+    const loaded = await loadModelDir(dir);
+    strictEqual(loaded.lm?.model.order, manifest.lm.order);
+    // The default decoder fuses it; greedy leaves it out; keyterms always get the beam search.
+    ok(makeDecoder(loaded, { choice: "auto" }, []) instanceof BeamCtcDecoder);
+    ok(makeDecoder(loaded, { choice: "greedy" }, []) instanceof GreedyCtcDecoder);
+    ok(makeDecoder(loaded, { choice: "greedy" }, ["Keanu"]) instanceof BeamCtcDecoder);
+    ok(makeDecoder({ ...loaded, lm: undefined }, { choice: "auto" }, []) instanceof GreedyCtcDecoder);
+
+    await Deno.writeTextFile(
+      `${dir}/model.json`,
+      JSON.stringify({ ...manifest, lm: { ...manifest.lm, order: 3 } }),
+    );
+    await rejects(loadModelDir(dir), /lm.bin is order 5 over 256 pieces, model.json says order 3/);
+    const unlisted = { ...manifest, files: { ...manifest.files } };
+    delete unlisted.files["lm.bin"];
+    await Deno.writeTextFile(`${dir}/model.json`, JSON.stringify(unlisted));
+    await rejects(loadModelDir(dir), /lm.file lm.bin is not listed in files/);
+    // A truncated file whose checksum was updated to match still fails on its layout.
+    const bytes = await Deno.readFile(`${dir}/lm.bin`);
+    await Deno.writeFile(`${dir}/lm.bin`, bytes.slice(0, 1000));
+    const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", bytes.slice(0, 1000)));
+    const sha = [...digest].map((b) => b.toString(16).padStart(2, "0")).join("");
+    await Deno.writeTextFile(
+      `${dir}/model.json`,
+      JSON.stringify({ ...manifest, files: { ...manifest.files, "lm.bin": sha } }),
+    );
+    await rejects(loadModelDir(dir), /lm.bin: 1000 bytes, the header implies/);
   } finally {
     await Deno.remove(dir, { recursive: true });
   }

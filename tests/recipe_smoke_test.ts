@@ -1,6 +1,6 @@
 // The training recipe end to end at toy size: corpus, tokenizer, synthesis (every TTS engine and
-// the real recordings in ../shared/data), a few training steps, export; then the ASR service loads
-// the exported model directory and streams a fixture through it.
+// the real recordings in ../shared/data), a few training steps, export, the piece language model;
+// then the ASR service loads the exported model directory and streams a fixture through it.
 import { ok, strictEqual } from "node:assert/strict";
 import { AsrService } from "../src/asr/service.ts";
 import { InProcessTransport } from "../src/asr/transport.ts";
@@ -36,7 +36,7 @@ async function assertServed(modelDir: string): Promise<void> {
     maxOpenStreams: 1,
     maxBatch: 4,
     maxWaitMs: 5,
-    decoder: "greedy",
+    decoder: { choice: "auto" },
     log: () => {},
   });
   await asr.start();
@@ -63,8 +63,11 @@ Deno.test("recipe smoke run: a toy model trained by the recipe is served by the 
     const train = await stage("train.py", `${d}/feats`, `${d}/lang`, `${d}/exp`, ...TOY);
     ok(/step 4 loss [\d.]+/.test(train) && train.includes("train: done"), train);
     await stage("export.py", `${d}/exp/last.pt`, `${d}/lang`, `${d}/model`, "--name", "smoke");
+    const lm = await stage("lm.py", `${d}/corpus`, `${d}/lang`, `${d}/model`, "--order", "4");
+    ok(/lm: order 4, \d+ contexts, \d+ n-grams/.test(lm), lm);
+    ok((await loadModelDir(`${d}/model`)).lm, "the model directory carries its language model");
 
-    await assertServed(`${d}/model`);
+    await assertServed(`${d}/model`); // the default decoder: beam search with the language model
   } finally {
     await Deno.remove(d, { recursive: true });
   }

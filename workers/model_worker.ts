@@ -3,17 +3,16 @@
 /// <reference lib="deno.worker" />
 import { decodeClientFrame, encodeServerFrame, type ServerFrame } from "../src/asr/proto.ts";
 import { createBackend } from "../src/engine/backend.ts";
-import { BeamCtcDecoder } from "../src/engine/ctc_beam.ts";
-import { type CtcDecoder, GreedyCtcDecoder } from "../src/engine/ctc.ts";
+import { type DecoderSettings, makeDecoder } from "../src/engine/decoders.ts";
 import { loadModelDir, type ModelInfo } from "../src/engine/model_dir.ts";
 import { Scheduler } from "../src/engine/scheduler.ts";
 import { StreamPipeline } from "../src/engine/stream.ts";
 import { SileroVad, VadTrack } from "../src/engine/vad.ts";
-import type { FromWorker, ToWorker, WorkerInit } from "./protocol.ts";
+import type { FromWorker, ToWorker } from "./protocol.ts";
 
 let model: ModelInfo;
 let scheduler: Scheduler;
-let decoderKind: WorkerInit["decoder"] = "greedy";
+let decoderSettings: DecoderSettings = { choice: "auto" };
 let vad: SileroVad | undefined;
 const streams = new Map<string, StreamPipeline>();
 // Frames that arrive while the model loads (a replacement worker gets streams at once) wait here.
@@ -32,13 +31,6 @@ function fatal(error: unknown): void {
   post({ type: "fatal", message: error instanceof Error ? error.message : String(error) });
 }
 
-function makeDecoder(keyterms: readonly string[]): CtcDecoder {
-  // Beam search costs more per frame; greedy is used unless keyterms need boosting.
-  return decoderKind === "beam" || keyterms.length
-    ? new BeamCtcDecoder(model.tokens, { keyterms: [...keyterms] })
-    : new GreedyCtcDecoder(model.tokens.blank);
-}
-
 function finishStream(stream: StreamPipeline): void {
   stream.forceEndpoint();
   send(stream.id, { kind: "finished", finished: { audio_seconds: stream.audioSeconds } });
@@ -53,7 +45,7 @@ function onFrame(id: string, bytes: Uint8Array): void {
       id,
       model,
       frame.open,
-      makeDecoder(frame.open.settings.keyterms),
+      makeDecoder(model, decoderSettings, frame.open.settings.keyterms),
       (f) => send(id, f),
       vad ? new VadTrack(frame.open.settings.vad_threshold) : undefined,
     );
@@ -85,7 +77,7 @@ self.onmessage = async (event: MessageEvent<ToWorker>) => {
   const message = event.data;
   try {
     if (message.type === "init") {
-      decoderKind = message.decoder;
+      decoderSettings = message.decoder;
       model = await loadModelDir(message.modelDir);
       const backend = await createBackend(message.backend, model, { threads: message.threads });
       vad = message.vad ? await SileroVad.load() : undefined;

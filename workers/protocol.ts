@@ -1,6 +1,7 @@
 // Messages between the ASR service (main thread) and a model worker isolate. Stream traffic is
 // protobuf bytes (proto/asr.proto), transferred rather than copied.
 import type { BackendName } from "../src/engine/backend.ts";
+import type { DecoderSettings } from "../src/engine/decoders.ts";
 
 export interface WorkerInit {
   type: "init";
@@ -9,7 +10,7 @@ export interface WorkerInit {
   threads: number;
   maxBatch: number;
   maxWaitMs: number;
-  decoder: "greedy" | "beam";
+  decoder: DecoderSettings;
   /** Silero VAD for speech start and silence (else silence is measured from the decoded words). */
   vad: boolean;
 }

@@ -7,7 +7,10 @@ held-out FSDD speaker's digits). Missing real data is reported and skipped.
 A multilingual corpus (corpus_ml.py, "<xx> sentence" lines) gives one set per language instead,
 `ml-<xx>`, read by that language's held-out voice (voices.held_out_voice), each row naming its
 language for the language identification score.
-Usage: eval_prep.py CORPUS_DIR OUT_DIR [--limit N]
+--dev writes instead one development set, `dev`, for tuning decoding (lm.py's fusion weights): the
+held-out sentences after the first --limit (never in an evaluation set) read by two training voices,
+so that nothing tuned on it has seen the evaluation sentences or the held-out voices.
+Usage: eval_prep.py CORPUS_DIR OUT_DIR [--limit N] [--dev]
 """
 import argparse, glob, json, os, sys
 import torch, torchaudio
@@ -16,6 +19,8 @@ from synth import DIGITS, HELD_OUT_FSDD_SPEAKER, HELD_OUT_LJ_FROM
 from textnorm import normalize
 from tokenizer import TAG
 from voices import HELD_OUT_VARIANT, held_out_voice, synthesize_held_out
+
+DEV_VOICES = [("en-gb", "m2"), ("en-us-nyc", "f1")]  # training voices
 
 
 def write_set(out_dir, name, items, language=None):
@@ -38,6 +43,7 @@ def main():
     ap.add_argument("out")
     ap.add_argument("--limit", type=int, default=200)
     ap.add_argument("--data", default=os.path.join(os.path.dirname(__file__), "../../../shared/data"))
+    ap.add_argument("--dev", action="store_true")
     args = ap.parse_args()
     sentences = [l.strip() for l in open(os.path.join(args.corpus, "heldout.txt")) if l.strip()]
     path = f"/tmp/eval_prep_{os.getpid()}.wav"
@@ -52,6 +58,13 @@ def main():
                 synthesize_held_out(text, path, held_out_voice(lang))
                 items.append((load_16k(path), text))
             write_set(args.out, f"ml-{lang}", items, lang)
+        return
+    if args.dev:
+        items = []
+        for i, text in enumerate(sentences[args.limit:]):
+            synthesize_held_out(text, path, DEV_VOICES[i % len(DEV_VOICES)])
+            items.append((load_16k(path), text))
+        write_set(args.out, "dev", items)
         return
     sentences = sentences[: args.limit]
     for name, voice in (("heldout-voice", None), ("heldout-variant", HELD_OUT_VARIANT)):

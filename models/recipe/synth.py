@@ -64,6 +64,23 @@ def pad_silence(wav: torch.Tensor, rng: random.Random) -> torch.Tensor:
     return torch.cat([torch.zeros(before), wav, torch.zeros(after)])
 
 
+def after_lead(sentence: str, sentences: list[str], rng: random.Random) -> str:
+    """The sentence preceded by another short one of the same language. Templated sentences always
+    open an utterance otherwise, and a streaming model learns to recognise a template from the onset
+    of speech and emit its words (and a guess at its slots) before it hears them; led by other
+    words, it has to listen."""
+    tagged = TAG.match(sentence)
+    for _ in range(20):
+        lead = rng.choice(sentences)
+        lead_tag = TAG.match(lead)
+        if (lead_tag.group(1) if lead_tag else None) == (tagged.group(1) if tagged else None) and len(lead.split()) <= 9:
+            break
+    else:
+        return sentence
+    lead_words = lead_tag.group(2) if lead_tag else lead
+    return f"{tagged.group(1)} {lead_words} {tagged.group(2)}" if tagged else f"{lead_words} {sentence}"
+
+
 def make_item(job):
     seed, kind, payload, engines = job
     rng = random.Random(seed)
@@ -97,6 +114,8 @@ def main():
     ap.add_argument("--repeats", type=int, default=1)
     ap.add_argument("--engines", default="espeak,flite,festival")
     ap.add_argument("--librispeech", default="", help="a LibriSpeech-style corpus directory to mix in")
+    ap.add_argument("--concat", type=float, default=0.0,
+                    help="fraction of sentences spoken after another short sentence, as one utterance")
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--data", default=os.path.join(os.path.dirname(__file__), "../../../shared/data"))
     args = ap.parse_args()
@@ -104,6 +123,9 @@ def main():
     rng = random.Random(args.seed)
     sentences = [l.strip() for l in open(os.path.join(args.corpus, "train.txt")) if l.strip()]
     jobs = [("tts", s) for s in sentences for _ in range(args.repeats)]
+    if args.concat:
+        jobs = [("tts", after_lead(s, sentences, rng)) if rng.random() < args.concat else job for job, s in
+                zip(jobs, (s for s in sentences for _ in range(args.repeats)))]
     # A tagged corpus (corpus_ml.py) tags the real recordings too: they are English.
     tag = "<en> " if sentences and TAG.match(sentences[0]) else ""
     jobs += [("real", (path, tag + text)) for path, text in real_items(args.data) for _ in range(args.real_repeats)]

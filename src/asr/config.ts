@@ -1,5 +1,6 @@
 // ASR service configuration from the environment, validated in one place.
 import { z } from "zod";
+import type { DecoderSettings } from "../engine/decoders.ts";
 
 const bool = z.string().transform((v) => ["1", "true", "yes"].includes(v.toLowerCase()));
 const schema = z.object({
@@ -12,7 +13,10 @@ const schema = z.object({
   ASR_THREADS: z.coerce.number().int().positive().default(1),
   ASR_MAX_BATCH: z.coerce.number().int().positive().default(64),
   ASR_BATCH_WAIT_MS: z.coerce.number().min(0).default(10),
-  ASR_DECODER: z.enum(["greedy", "beam"]).default("greedy"),
+  ASR_DECODER: z.enum(["auto", "greedy", "beam"]).default("auto"),
+  ASR_LM_WEIGHT: z.coerce.number().min(0).optional(),
+  ASR_LM_BONUS: z.coerce.number().optional(),
+  ASR_BEAM: z.coerce.number().int().min(1).max(64).optional(),
   ASR_VAD: bool.default(true),
   LOGGING_LEVEL: z.string().default("info"),
   USE_STRUCTURED_LOGGING: bool.default(false),
@@ -27,6 +31,15 @@ export function loadAsrConfig(env: Record<string, string | undefined> = Deno.env
     throw new Error(`invalid ASR configuration: ${issues}`);
   }
   return result.data;
+}
+
+export function decoderSettings(config: AsrConfig): DecoderSettings {
+  return {
+    choice: config.ASR_DECODER,
+    lmWeight: config.ASR_LM_WEIGHT,
+    lmBonus: config.ASR_LM_BONUS,
+    beam: config.ASR_BEAM,
+  };
 }
 
 /** The routes a model directory serves: ROUTES, else its name, and the English model also serves u3-pro. */

@@ -1,7 +1,7 @@
 // `deno task asr`: one ASR service process (the remote side of the WebSocket transport).
 import { createLogger, parseLevel } from "../log.ts";
 import { loadModelDir } from "../engine/model_dir.ts";
-import { loadAsrConfig, routesFor } from "./config.ts";
+import { decoderSettings, loadAsrConfig, routesFor } from "./config.ts";
 import { asrHandler } from "./server.ts";
 import { AsrService } from "./service.ts";
 
@@ -17,7 +17,7 @@ const service = new AsrService({
   maxOpenStreams: config.MAX_OPEN_STREAMS,
   maxBatch: config.ASR_MAX_BATCH,
   maxWaitMs: config.ASR_BATCH_WAIT_MS,
-  decoder: config.ASR_DECODER,
+  decoder: decoderSettings(config),
   vad: config.ASR_VAD,
   log: (m) => log.info(m),
 });

@@ -1,6 +1,7 @@
 // The ASR service: owns the model worker pools, admits streams up to MAX_OPEN_STREAMS, and
 // carries each stream's protobuf frames between a transport and the workers.
 import type { BackendName } from "../engine/backend.ts";
+import type { DecoderSettings } from "../engine/decoders.ts";
 import { encodeServerFrame, endsStream } from "./proto.ts";
 import { WorkerPool } from "./worker_pool.ts";
 
@@ -13,7 +14,7 @@ export interface AsrServiceOptions {
   maxOpenStreams: number;
   maxBatch: number;
   maxWaitMs: number;
-  decoder: "greedy" | "beam";
+  decoder: DecoderSettings;
   /** Silero VAD in every model worker (default true). */
   vad?: boolean;
   log: (message: string) => void;

@@ -1,6 +1,7 @@
 // Streaming CTC prefix beam search with keyterm boosting through a context graph.
 import type { CtcDecoder } from "./ctc.ts";
 import { ContextGraph, keytermsToPieces } from "./keyterms.ts";
+import type { PieceLm } from "./lm.ts";
 import type { Token, TokenTable } from "./tokens.ts";
 
 export interface BeamCtcOptions {
@@ -17,6 +18,16 @@ export interface BeamCtcOptions {
    * any sane bonus; flattened, the bonus can lift a keyterm that the audio supports.
    */
   keytermTemperature?: number;
+  /** A piece n-gram model fused into every extension: weight * log P_lm(piece) + bonus. */
+  lm?: LmFusion;
+}
+
+export interface LmFusion {
+  model: PieceLm;
+  /** Scale of the LM's log-probability against the acoustic one. */
+  weight: number;
+  /** Added per emitted piece, so that the LM's cost does not favour dropping words. */
+  bonus: number;
 }
 
 /** An emitted token in a persistent list: prefixes sharing a history share its nodes. */
@@ -38,6 +49,9 @@ class Hypothesis {
   length = 0;
   hash = 0;
   graphState = 0;
+  lmState = 0;
+  /** LM cost (weighted, <= 0) the current keyterm match was spared, charged only if it breaks off. */
+  lmOwed = 0;
   /** Log-probabilities of the prefix ending in blank / in its last token, context boosts included. */
   logBlank = -Infinity;
   logNonBlank = -Infinity;
@@ -100,6 +114,7 @@ export class BeamCtcDecoder implements CtcDecoder {
   /** 1, or 1/keytermTemperature while keyterms are set. */
   private scale = 1;
   private graph: ContextGraph | null = null;
+  private readonly lm: LmFusion | undefined;
   /** beam[0..beamSize) are the live prefixes; candidates is scratch space for the next frame. */
   private beam: Hypothesis[];
   private beamSize = 1;
@@ -122,7 +137,9 @@ export class BeamCtcDecoder implements CtcDecoder {
     this.chosen = new Int32Array(this.beamWidth);
     this.topIds = new Int32Array(topK);
     this.topLogProbs = new Float64Array(topK);
+    this.lm = options.lm;
     this.beam[0].logBlank = 0;
+    this.beam[0].lmState = this.lm?.model.start ?? 0;
     this.setKeyterms(options.keyterms ?? []);
   }
 
@@ -159,6 +176,8 @@ export class BeamCtcDecoder implements CtcDecoder {
     kept.length = 0;
     kept.hash = 0;
     kept.graphState = this.graph?.root ?? 0;
+    kept.lmState = this.lm?.model.start ?? 0;
+    kept.lmOwed = 0;
     this.beamSize = 1;
   }
 
@@ -176,7 +195,8 @@ export class BeamCtcDecoder implements CtcDecoder {
     let bestScore = -Infinity;
     for (let i = 0; i < this.beamSize; i++) {
       const hypothesis = this.beam[i];
-      const score = hypothesis.logTotal + (this.graph?.finalize(hypothesis.graphState) ?? 0);
+      const score = hypothesis.logTotal + (this.graph?.finalize(hypothesis.graphState) ?? 0) +
+        hypothesis.lmOwed;
       if (score > bestScore) {
         bestScore = score;
         best = hypothesis;
@@ -204,6 +224,8 @@ export class BeamCtcDecoder implements CtcDecoder {
       to.length = from.length;
       to.hash = from.hash;
       to.graphState = from.graphState;
+      to.lmState = from.lmState;
+      to.lmOwed = from.lmOwed;
       to.logBlank = viaBlank;
       to.logNonBlank = viaRepeat;
       to.pendingId = -1;
@@ -245,6 +267,25 @@ export class BeamCtcDecoder implements CtcDecoder {
       graphState = move.state;
       score += move.bonus;
     }
+    let lmState = from.lmState;
+    let lmOwed = from.lmOwed;
+    if (this.lm) {
+      const lmScore = this.lm.weight * this.lm.model.logProb(lmState, piece);
+      lmState = this.lm.model.next(lmState, piece);
+      score += this.lm.bonus;
+      // A session's keyterms are words the LM has rarely seen: within a match, a piece's LM cost
+      // is capped at the per-piece bonus, so a keyterm scores at least as it would without the LM.
+      // What the cap spares is owed until the keyterm is complete (then forgiven) or the match
+      // breaks off (then charged), as the graph does with its bonus.
+      if (this.graph && graphState !== this.graph.root) {
+        const capped = Math.max(lmScore, -this.lm.bonus);
+        score += capped;
+        lmOwed = this.graph.finalize(graphState) === 0 ? 0 : lmOwed + lmScore - capped;
+      } else {
+        score += lmScore + lmOwed;
+        lmOwed = 0;
+      }
+    }
     const hash = extendHash(from.hash, piece);
     const existing = this.findStay(stayCount, from, piece, hash);
     if (existing) {
@@ -259,6 +300,8 @@ export class BeamCtcDecoder implements CtcDecoder {
     to.length = from.length + 1;
     to.hash = hash;
     to.graphState = graphState;
+    to.lmState = lmState;
+    to.lmOwed = lmOwed;
     to.logBlank = -Infinity;
     to.logNonBlank = score;
     to.pendingId = piece;

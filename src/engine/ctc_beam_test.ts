@@ -2,6 +2,8 @@ import { deepStrictEqual as assertEquals } from "node:assert/strict";
 import { BeamCtcDecoder } from "./ctc_beam.ts";
 import { type CtcDecoder, GreedyCtcDecoder } from "./ctc.ts";
 import { tokensToWords, type TokenTable } from "./tokens.ts";
+import { lmBytes } from "./_lm_test_utils.ts";
+import { PieceLm } from "./lm.ts";
 
 const symbols = ["<unk>", "▁can", "oe", "▁ke", "anu", "▁the", "▁a", "s", "<blk>"];
 const table: TokenTable = { symbols, blank: symbols.length - 1 };
@@ -123,4 +125,66 @@ Deno.test("alignments of the same prefix are summed, unlike greedy's single best
   const frames = [{ [id("▁a")]: 0.35, [BLANK]: 0.65 }, { [id("▁a")]: 0.35, [BLANK]: 0.65 }];
   assertEquals(text(decode(new GreedyCtcDecoder(BLANK), frames)), "");
   assertEquals(text(decode(new BeamCtcDecoder(table), frames)), "a");
+});
+
+/** An LM over this table where ▁ke is likely after "▁the" and ▁can is not; otherwise uniform. */
+function keanuLm(): PieceLm {
+  const pieces = symbols.length - 1; // the blank is not an LM piece
+  const uniform = Math.log(1 / pieces);
+  const all = (except: number[]) =>
+    Array.from({ length: pieces }, (_, p) => p).filter((p) => !except.includes(p))
+      .map((p): [number, number] => [p, uniform]);
+  return PieceLm.parse(lmBytes(2, pieces, [
+    { history: [], backoff: 0, entries: all([]) },
+    { history: [id("▁the")], backoff: Math.log(0.2), entries: [[id("▁ke"), Math.log(0.8)]] },
+  ]));
+}
+
+Deno.test("a language model picks the likelier word where the audio barely prefers another", () => {
+  const frames = ambiguousWord({ [id("anu")]: 0.9 });
+  const lm = { model: keanuLm(), weight: 1, bonus: 0 };
+  assertEquals(text(decode(new BeamCtcDecoder(table), frames)), "the cananu");
+  assertEquals(text(decode(new BeamCtcDecoder(table, { lm }), frames)), "the keanu");
+  // Weight 0 leaves the audio alone.
+  assertEquals(text(decode(new BeamCtcDecoder(table, { lm: { ...lm, weight: 0 } }), frames)), "the cananu");
+  // Clear audio wins over the language model.
+  const clear = [...frames];
+  clear[2] = peak(id("▁can"), 0.98);
+  assertEquals(text(decode(new BeamCtcDecoder(table, { lm }), clear)), "the cananu");
+});
+
+Deno.test("the language model starts each turn afresh", () => {
+  const frames = ambiguousWord({ [id("anu")]: 0.9 });
+  const decoder = decode(
+    new BeamCtcDecoder(table, { lm: { model: keanuLm(), weight: 1, bonus: 0 } }),
+    frames,
+  );
+  assertEquals(text(decoder), "the keanu");
+  decoder.reset();
+  // Without "▁the" before it, the turn has no reason to prefer ▁ke.
+  decode(decoder, frames.slice(2));
+  assertEquals(text(decoder), "cananu");
+});
+
+Deno.test("a keyterm is scored by its boost, not by a language model that has never seen it", () => {
+  const pieces = symbols.length - 1;
+  const uniform = Math.log(1 / pieces);
+  // ▁ke and anu are all but impossible to this LM.
+  const entries = Array.from({ length: pieces }, (_, p): [number, number] => [
+    p,
+    p === id("▁ke") || p === id("anu") ? Math.log(1e-6) : uniform,
+  ]);
+  const model = PieceLm.parse(lmBytes(1, pieces, [{ history: [], backoff: 0, entries }]));
+  const lm = { model, weight: 1, bonus: -uniform }; // the bonus makes ordinary pieces cost nothing
+  const frames = ambiguousWord({ [id("oe")]: 0.5, [id("anu")]: 0.45 });
+  const options = { lm, keyterms: ["Keanu"], keytermTemperature: 1 };
+  assertEquals(text(decode(new BeamCtcDecoder(table, options), frames)), "the keanu");
+  // A match that breaks off pays the LM cost it was spared: the audio prefers "keoe", the LM does not.
+  const broken = ambiguousWord({ [id("oe")]: 0.9, [id("anu")]: 0.02 });
+  broken[2] = { [id("▁ke")]: 0.5, [id("▁can")]: 0.4 };
+  assertEquals(
+    text(decode(new BeamCtcDecoder(table, { keyterms: ["Keanu"], keytermTemperature: 1 }), broken)),
+    "the keoe",
+  );
+  assertEquals(text(decode(new BeamCtcDecoder(table, options), broken)), "the canoe");
 });

@@ -3,6 +3,7 @@
 import { z } from "zod";
 import { readOnnxMetadata } from "./onnx_metadata.ts";
 import { languageTags } from "./language.ts";
+import { LmFormatError, PieceLm } from "./lm.ts";
 import { parseTokens, TokenTable } from "./tokens.ts";
 
 const STREAMING_KEYS = [
@@ -27,6 +28,13 @@ const manifestSchema = z.object({
   streaming: z.object(Object.fromEntries(STREAMING_KEYS.map((k) => [k, z.number().int().positive()]))),
   vocabulary: z.string(),
   files: z.record(z.string(), z.string().regex(/^[0-9a-f]{64}$/)),
+  /** A word-piece n-gram model for the beam search, with its fusion weights (models/recipe/lm.py). */
+  lm: z.object({
+    file: z.string(),
+    order: z.number().int().min(1).max(6),
+    weight: z.number().min(0),
+    bonus: z.number(),
+  }).passthrough().optional(),
 }).passthrough();
 
 export type Manifest = z.infer<typeof manifestSchema>;
@@ -42,6 +50,8 @@ export interface ModelInfo {
   languageTags: ReadonlyMap<number, string>;
   streaming: Record<StreamingKey, number>;
   manifest: Manifest;
+  /** The model's language model and the fusion weights it was tuned with, where it ships one. */
+  lm?: { model: PieceLm; weight: number; bonus: number };
 }
 
 export class ModelError extends Error {}
@@ -109,6 +119,25 @@ export async function loadModelDir(dir: string): Promise<ModelInfo> {
         `model.json lists ${manifest.languages.join(", ")}`,
     );
   }
+  let lm: ModelInfo["lm"];
+  if (manifest.lm) {
+    const bytes = files.get(manifest.lm.file);
+    if (!bytes) throw new ModelError(`model ${dir}: lm.file ${manifest.lm.file} is not listed in files`);
+    let model: PieceLm;
+    try {
+      model = PieceLm.parse(bytes);
+    } catch (e) {
+      if (!(e instanceof LmFormatError)) throw e;
+      throw new ModelError(`model ${dir}: ${manifest.lm.file}: ${e.message}`);
+    }
+    if (model.order !== manifest.lm.order || model.pieces !== streaming.vocab_size) {
+      throw new ModelError(
+        `model ${dir}: ${manifest.lm.file} is order ${model.order} over ${model.pieces} pieces, ` +
+          `model.json says order ${manifest.lm.order} and vocab_size ${streaming.vocab_size}`,
+      );
+    }
+    lm = { model, weight: manifest.lm.weight, bonus: manifest.lm.bonus };
+  }
   return {
     dir,
     name: manifest.name,
@@ -119,5 +148,6 @@ export async function loadModelDir(dir: string): Promise<ModelInfo> {
     languageTags: tags,
     streaming,
     manifest,
+    lm,
   };
 }

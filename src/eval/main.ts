@@ -1,4 +1,4 @@
-// `deno task eval [DIR] [--url ws://host:port] [--record MODEL]`: streams every evaluation set under DIR (made by
+// `deno task eval [DIR] [--url ws://host:port] [--record MODEL] [--sets a,b] [--hyps FILE]`: streams every evaluation set under DIR (made by
 // models/recipe/eval_prep.py: <set>/manifest.jsonl + WAV files) through the server's WebSocket
 // API and prints WER per set. Without --url it starts the all-in-one server itself, with the
 // real-time rate check relaxed so that evaluation runs faster than real time.
@@ -6,7 +6,8 @@
 // language_detection on, and the set also reports language identification accuracy: the share
 // of utterances whose final turns name that language. --record MODEL writes the results into
 // models/MODEL/model.json's `evaluation` block (other sets already there are kept), so the
-// manifest's numbers are the server's.
+// manifest's numbers are the server's. --sets limits the run to the named sets; --hyps FILE writes
+// every utterance's reference and hypothesis as JSON lines, for error analysis.
 import { readWav } from "../../tests/helpers/wav.ts";
 import { startServer } from "../../tests/helpers/server.ts";
 import { WerCounter } from "./wer.ts";
@@ -16,6 +17,11 @@ const urlIndex = args.indexOf("--url");
 const givenUrl = urlIndex >= 0 ? args.splice(urlIndex, 2)[1] : undefined;
 const recordIndex = args.indexOf("--record");
 const recordModel = recordIndex >= 0 ? args.splice(recordIndex, 2)[1] : undefined;
+const setsIndex = args.indexOf("--sets");
+const onlySets = setsIndex >= 0 ? new Set(args.splice(setsIndex, 2)[1].split(",")) : undefined;
+const hypsIndex = args.indexOf("--hyps");
+const hypsFile = hypsIndex >= 0 ? args.splice(hypsIndex, 2)[1] : undefined;
+const hypLines: string[] = [];
 const dir = args[0] ?? "/work/data/eval";
 const PARALLEL = 8;
 
@@ -68,7 +74,7 @@ const results: Record<
 > = {};
 try {
   for await (const entry of Deno.readDir(dir)) {
-    if (!entry.isDirectory) continue;
+    if (!entry.isDirectory || (onlySets && !onlySets.has(entry.name))) continue;
     const setDir = `${dir}/${entry.name}`;
     const items = (await Deno.readTextFile(`${setDir}/manifest.jsonl`)).trim().split("\n").map((l) =>
       JSON.parse(l)
@@ -83,6 +89,7 @@ try {
       );
       batch.forEach((it, j) => {
         counter.add(it.text, hyps[j].text);
+        hypLines.push(JSON.stringify({ set: entry.name, audio: it.audio, ref: it.text, hyp: hyps[j].text }));
         const said = hyps[j].languages;
         if (said.length && said.every((code) => code === it.language)) languageRight++;
       });
@@ -109,12 +116,16 @@ try {
   await server?.stop();
 }
 console.log(JSON.stringify(results));
+if (hypsFile) await Deno.writeTextFile(hypsFile, hypLines.join("\n") + "\n");
 if (recordModel) await recordInManifest(recordModel);
 
 async function recordInManifest(model: string): Promise<void> {
   const path = new URL(`../../models/${model}/model.json`, import.meta.url);
   const manifest = JSON.parse(await Deno.readTextFile(path));
-  const command = "deno task eval (through the server, greedy decoding)";
+  // The server inherits this environment, so its decoder settings are the ones recorded.
+  const decoder = ["ASR_DECODER", "ASR_BEAM", "ASR_LM_WEIGHT", "ASR_LM_BONUS"]
+    .filter((k) => Deno.env.get(k)).map((k) => `${k}=${Deno.env.get(k)}`).join(" ") || "ASR_DECODER=auto";
+  const command = `deno task eval (through the server, ${decoder})`;
   for (const [name, r] of Object.entries(results)) {
     manifest.evaluation[name] = {
       wer: Number(r.wer.toFixed(4)),
