@@ -82,14 +82,14 @@ def after_lead(sentence: str, sentences: list[str], rng: random.Random) -> str:
 
 
 def make_item(job):
-    seed, kind, payload, engines = job
+    seed, kind, payload, engines, th_stopping = job
     rng = random.Random(seed)
     if kind == "tts":
         tagged = TAG.match(payload)  # "<es> ..." from corpus_ml.py: speak the words in that language
         lang, words = (tagged.group(1)[1:-1], tagged.group(2)) if tagged else ("en", payload)
         with tempfile.NamedTemporaryFile(suffix=".wav") as tmp:
             try:
-                source = synthesize_training(words, rng, tmp.name, engines, lang)
+                source = synthesize_training(words, rng, tmp.name, engines, lang, th_stopping)
                 wav = load_16k(tmp.name)
             except Exception as e:  # a TTS engine refusing a sentence is not fatal
                 return None
@@ -116,6 +116,8 @@ def main():
     ap.add_argument("--librispeech", default="", help="a LibriSpeech-style corpus directory to mix in")
     ap.add_argument("--concat", type=float, default=0.0,
                     help="fraction of sentences spoken after another short sentence, as one utterance")
+    ap.add_argument("--th-stopping", type=float, default=0.0,
+                    help="share of English espeak-ng utterances spoken with 'th' stopped (an accent augmentation)")
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--data", default=os.path.join(os.path.dirname(__file__), "../../../shared/data"))
     args = ap.parse_args()
@@ -135,7 +137,8 @@ def main():
     if args.limit:
         jobs = jobs[: args.limit]
     engines = tuple(args.engines.split(","))
-    jobs = [(args.seed * 1_000_003 + i, kind, payload, engines) for i, (kind, payload) in enumerate(jobs)]
+    jobs = [(args.seed * 1_000_003 + i, kind, payload, engines, args.th_stopping)
+            for i, (kind, payload) in enumerate(jobs)]
     os.makedirs(args.out, exist_ok=True)
     with Pool(args.workers) as pool:
         for start in range(0, len(jobs), args.shard_size):
