@@ -7,6 +7,11 @@ export interface CtcDecoder {
   accept(logProbs: Float32Array, offset: number, frames: number, vocab: number, firstFrame: number): void;
   /** Tokens of the best hypothesis since the last reset. */
   tokens(): readonly Token[];
+  /**
+   * How many leading tokens of tokens() no later audio can change (a beam search may still switch
+   * to another prefix; every prefix it can switch to shares these).
+   */
+  stableTokens(): number;
   /** Forgets the tokens so far (a turn ended); the next token starts a new word. */
   reset(): void;
   /** Replaces the boosted keyterms (no-op for decoders without boosting). */
@@ -44,6 +49,10 @@ export class GreedyCtcDecoder implements CtcDecoder {
 
   tokens(): readonly Token[] {
     return this.out;
+  }
+
+  stableTokens(): number {
+    return this.out.length;
   }
 
   reset(): void {

@@ -12,6 +12,8 @@ export interface BeamCtcOptions {
   keyterms?: readonly string[];
   /** Pieces more than this far (log units) below the frame's best symbol are not tried (default 8). */
   pruneLogProb?: number;
+  /** Prefixes more than this far (log units) behind the best are dropped from the beam (default 10). */
+  beamThreshold?: number;
   /**
    * While keyterms are set, log-probabilities are divided by this (default 3): a CTC model's
    * posteriors are so peaky that a rare word's pieces sit 10-20 log units down, out of reach of
@@ -106,10 +108,27 @@ function sameTokens(a: TokenNode | null, b: TokenNode | null): boolean {
   return true;
 }
 
+/** Length of the prefix two hypotheses share. */
+function sharedLength(a: Hypothesis, b: Hypothesis): number {
+  const n = Math.min(a.length, b.length);
+  let x = a.tail;
+  let y = b.tail;
+  for (let k = a.length; k > n; k--) x = x!.parent;
+  for (let k = b.length; k > n; k--) y = y!.parent;
+  let shared = n;
+  // Walking back together, the earliest position whose pieces differ bounds the shared prefix;
+  // nodes that are the same object carry the same history.
+  for (let i = n; x !== y && x && y; i--, x = x.parent, y = y.parent) {
+    if (x.id !== y.id) shared = i - 1;
+  }
+  return shared;
+}
+
 export class BeamCtcDecoder implements CtcDecoder {
   private readonly beamWidth: number;
   private readonly bonusPerPiece: number;
   private readonly pruneLogProb: number;
+  private readonly beamThreshold: number;
   private readonly keytermTemperature: number;
   /** 1, or 1/keytermTemperature while keyterms are set. */
   private scale = 1;
@@ -130,6 +149,7 @@ export class BeamCtcDecoder implements CtcDecoder {
     this.beamWidth = Math.max(1, Math.floor(options.beam ?? 4));
     this.bonusPerPiece = options.bonusPerPiece ?? 1.5;
     this.pruneLogProb = options.pruneLogProb ?? 8;
+    this.beamThreshold = options.beamThreshold ?? 6;
     this.keytermTemperature = options.keytermTemperature ?? 2;
     const topK = this.beamWidth + 2;
     this.beam = Array.from({ length: this.beamWidth }, () => new Hypothesis());
@@ -161,6 +181,14 @@ export class BeamCtcDecoder implements CtcDecoder {
       this.cachedLastFrame = best.lastFrame;
     }
     return this.cachedTokens;
+  }
+
+  stableTokens(): number {
+    // Every future prefix extends one of the live ones, so what they all share is settled.
+    const best = this.bestForOutput();
+    let shared = best.length;
+    for (let i = 0; i < this.beamSize; i++) shared = Math.min(shared, sharedLength(best, this.beam[i]));
+    return shared;
   }
 
   reset(): void {
@@ -366,6 +394,9 @@ export class BeamCtcDecoder implements CtcDecoder {
         }
       }
       if (best < 0) break;
+      // Prefixes this far behind the best practically never catch up; dropping them lets the
+      // prefix the rest share settle (see stableTokens) instead of lingering for the whole turn.
+      if (size > 0 && bestScore < this.candidates[this.chosen[0]].logTotal - this.beamThreshold) break;
       this.chosen[size++] = best;
     }
     if (size === 0) return; // every path impossible (e.g. -inf rows): keep the beam as it was

@@ -188,3 +188,18 @@ Deno.test("a keyterm is scored by its boost, not by a language model that has ne
   );
   assertEquals(text(decode(new BeamCtcDecoder(table, options), broken)), "the canoe");
 });
+
+Deno.test("stable tokens: only the prefix every live hypothesis shares", () => {
+  const decoder = new BeamCtcDecoder(table);
+  // After the ambiguous frame both ▁can and ▁ke are alive: only "▁the" is settled.
+  decode(decoder, ambiguousWord({}).slice(0, 3));
+  assertEquals(decoder.tokens().length, 2);
+  assertEquals(decoder.stableTokens(), 1);
+  // The audio alone never decides between them; a long way behind, an alternative is dropped.
+  const sure = 1 - 1e-5;
+  const lopsided = [id("▁the"), BLANK, id("▁can"), BLANK, id("oe"), BLANK].map((s) => peak(s, sure));
+  lopsided[2] = { [id("▁can")]: sure - 1e-5, [id("▁ke")]: 1e-5 };
+  const settled = decode(new BeamCtcDecoder(table), lopsided);
+  assertEquals(text(settled), "the canoe");
+  assertEquals(settled.stableTokens(), settled.tokens().length);
+});

@@ -116,7 +116,13 @@ export class StreamPipeline {
     this.frames.splice(0, consumed);
     this.frameBase += consumed;
     const nowMs = this.offsetMs + (firstFrame + frames) * this.frameMs;
-    const { events, ended } = this.tracker.update(this.words(), nowMs, this.vadView());
+    const words = this.words();
+    const { events, ended } = this.tracker.update(
+      words,
+      nowMs,
+      this.vadView(),
+      this.settledWords(words.length),
+    );
     this.emitTurns(events);
     if (ended) this.endTurn();
   }
@@ -161,6 +167,14 @@ export class StreamPipeline {
 
   private get offsetMs(): number {
     return Number(this.open.resume_offset_ms);
+  }
+
+  /** Words of the best hypothesis that no later audio can change, the last one excepted (it may grow). */
+  private settledWords(wordCount: number): number {
+    const tokens = this.decoder.tokens();
+    const stable = this.decoder.stableTokens();
+    if (stable >= tokens.length) return wordCount - 1;
+    return Math.max(0, tokensToWords(tokens.slice(0, stable), this.model.tokens, this.frameMs).length - 1);
   }
 
   private words() {

@@ -68,6 +68,8 @@ export class TurnTracker {
     words: readonly DecodedWord[],
     nowMs: number,
     vad?: VadView,
+    /** Leading words no later audio can change (a beam search may still revise the rest). */
+    settled = words.length - 1,
   ): { events: TurnEvent[]; ended: boolean } {
     const events: TurnEvent[] = [];
     if (words.length === 0) return { events, ended: false };
@@ -93,8 +95,8 @@ export class TurnTracker {
       events.push(this.finalTurn(words, s.pro_rules ? 1 : confidence));
       return { events, ended: true };
     }
-    const key = words.map((w) => w.text).join(" ");
     if (s.pro_rules) {
+      const key = words.map((w) => w.text).join(" ");
       const spoken = nowMs - words[0].startMs;
       const early = !this.earlyPartialSent && spoken >= EARLY_PARTIAL_MS;
       const continuous = s.continuous_partials && this.earlyPartialSent &&
@@ -110,9 +112,13 @@ export class TurnTracker {
     const utterance = !this.utteranceFlagged && silence >= s.min_turn_silence_ms;
     if (utterance) this.utteranceFlagged = true;
     else if (silence < s.min_turn_silence_ms) this.utteranceFlagged = false;
+    // Universal partials promise that every word but the last is final: show the settled words and
+    // one more, and hold back the rest until it settles.
+    const shown = words.slice(0, Math.max(0, Math.min(settled, words.length - 1)) + 1);
+    const key = shown.map((w) => w.text).join(" ");
     if (key !== this.emittedKey || utterance) {
       this.emittedKey = key;
-      events.push(this.turnMessage(words, { final: false, confidence, utterance }));
+      events.push(this.turnMessage(shown, { final: false, confidence, utterance }));
     }
     return { events, ended: false };
   }

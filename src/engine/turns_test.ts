@@ -28,6 +28,21 @@ Deno.test("universal partials: every word but the last is final; unchanged words
   strictEqual(t.update([w("book", 0, 300), w("a", 320, 400)], 560).events.length, 0);
 });
 
+Deno.test("universal partials hold back words a beam search may still revise", () => {
+  const t = new TurnTracker(universal);
+  const words = [w("the", 0, 200), w("can", 300, 500), w("oe", 520, 600)];
+  // Only "the" is settled: the partial shows it (final) and one more word (not final).
+  const a = turns(t.update(words, 640, undefined, 1).events);
+  deepStrictEqual(a[0].words.map((x) => [x.text, x.is_final]), [["the", true], ["can", false]]);
+  // Once everything settles, the rest appears.
+  const b = turns(t.update(words, 720, undefined, 2).events);
+  deepStrictEqual(b[0].words.map((x) => [x.text, x.is_final]), [["the", true], ["can", true], ["oe", false]]);
+  // A final turn carries every word, settled or not.
+  const end = turns(t.update(words, 5000, undefined, 0).events);
+  strictEqual(end[0].end_of_turn, true);
+  deepStrictEqual(end[0].words.map((x) => x.text), ["the", "can", "oe"]);
+});
+
 Deno.test("universal end of turn: confidence threshold after min silence, forced at max silence", () => {
   // A complete sentence: confidence 0.5 + 0.5 * 400/1280 = 0.66 >= 0.4 at min_turn_silence.
   const complete = new TurnTracker(universal);
