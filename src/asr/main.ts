@@ -7,8 +7,9 @@ import { AsrService } from "./service.ts";
 
 const config = loadAsrConfig();
 const log = createLogger("asr", parseLevel(config.LOGGING_LEVEL), config.USE_STRUCTURED_LOGGING);
-const model = await loadModelDir(config.MODEL);
-const routes = routesFor(model.name, config.ROUTES);
+// Checked here so that a broken model directory stops the service before any worker starts; only the
+// name is kept (the workers load their own copies), so the rest can be collected.
+const routes = routesFor((await loadModelDir(config.MODEL)).name, config.ROUTES);
 const service = new AsrService({
   models: Object.fromEntries(routes.map((r) => [r, config.MODEL])),
   backend: config.ASR_BACKEND,

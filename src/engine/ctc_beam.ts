@@ -12,10 +12,10 @@ export interface BeamCtcOptions {
   keyterms?: readonly string[];
   /** Pieces more than this far (log units) below the frame's best symbol are not tried (default 8). */
   pruneLogProb?: number;
-  /** Prefixes more than this far (log units) behind the best are dropped from the beam (default 10). */
+  /** Prefixes more than this far (log units) behind the best are dropped from the beam (default 6). */
   beamThreshold?: number;
   /**
-   * While keyterms are set, log-probabilities are divided by this (default 3): a CTC model's
+   * While keyterms are set, log-probabilities are divided by this (default 2): a CTC model's
    * posteriors are so peaky that a rare word's pieces sit 10-20 log units down, out of reach of
    * any sane bonus; flattened, the bonus can lift a keyterm that the audio supports.
    */
