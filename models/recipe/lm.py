@@ -120,8 +120,7 @@ def backoff_model(prob, counts, order, min_count):
         mass = sum(p for _, p in seen)
         lower = sum(math.exp(lookup(h[1:], w)) for w, _ in seen)
         backoff[h] = math.log(max(1e-12, 1 - mass) / max(1e-12, 1 - lower))
-    children[()] = sorted(kept[1].items())
-    children[()] = [(g[0], p) for g, p in children[()]]
+    children[()] = [(gram[0], p) for gram, p in kept[1].items()]
     return contexts, children, backoff
 
 

@@ -66,9 +66,10 @@ class Hypothesis {
     return logAdd(this.logBlank, this.logNonBlank);
   }
 
-  /** Turns a surviving extension into a token node. */
-  materialize(): void {
+  /** Turns a surviving extension into a token node (and steps its LM state: survivors only). */
+  materialize(lm?: PieceLm): void {
     if (this.pendingId < 0) return;
+    if (lm) this.lmState = lm.next(this.lmState, this.pendingId);
     // Other prefixes may share the parent node, so its final lastFrame goes into a copy.
     const parent = this.tail && this.tail.lastFrame !== this.lastFrame
       ? { ...this.tail, lastFrame: this.lastFrame }
@@ -295,11 +296,9 @@ export class BeamCtcDecoder implements CtcDecoder {
       graphState = move.state;
       score += move.bonus;
     }
-    let lmState = from.lmState;
     let lmOwed = from.lmOwed;
     if (this.lm) {
-      const lmScore = this.lm.weight * this.lm.model.logProb(lmState, piece);
-      lmState = this.lm.model.next(lmState, piece);
+      const lmScore = this.lm.weight * this.lm.model.logProb(from.lmState, piece);
       score += this.lm.bonus;
       // A session's keyterms are words the LM has rarely seen: within a match, a piece's LM cost
       // is capped at the per-piece bonus, so a keyterm scores at least as it would without the LM.
@@ -328,7 +327,7 @@ export class BeamCtcDecoder implements CtcDecoder {
     to.length = from.length + 1;
     to.hash = hash;
     to.graphState = graphState;
-    to.lmState = lmState;
+    to.lmState = from.lmState; // stepped past the piece in materialize(), if the candidate survives
     to.lmOwed = lmOwed;
     to.logBlank = -Infinity;
     to.logNonBlank = score;
@@ -405,7 +404,7 @@ export class BeamCtcDecoder implements CtcDecoder {
       const old = this.beam[s];
       this.beam[s] = this.candidates[j];
       this.candidates[j] = old;
-      this.beam[s].materialize();
+      this.beam[s].materialize(this.lm?.model);
     }
     this.beamSize = size;
     // Scores only matter relative to each other; keep them near zero over long streams.
