@@ -31,6 +31,16 @@ function fatal(error: unknown): void {
   post({ type: "fatal", message: error instanceof Error ? error.message : String(error) });
 }
 
+/** A stream that failed ends with an INTERNAL error; the worker's other streams go on. */
+function failStream(id: string, error: unknown): void {
+  const stream = streams.get(id);
+  if (stream) (scheduler.remove(stream), streams.delete(id));
+  send(id, {
+    kind: "error",
+    error: { kind: "INTERNAL", message: error instanceof Error ? error.message : String(error) },
+  });
+}
+
 function finishStream(stream: StreamPipeline): void {
   stream.forceEndpoint();
   send(stream.id, { kind: "finished", finished: { audio_seconds: stream.audioSeconds } });
@@ -81,7 +91,15 @@ self.onmessage = async (event: MessageEvent<ToWorker>) => {
       model = await loadModelDir(message.modelDir);
       const backend = await createBackend(message.backend, model, { threads: message.threads });
       vad = message.vad ? await SileroVad.load() : undefined;
-      scheduler = new Scheduler(backend, model, message, finishStream, fatal, vad);
+      scheduler = new Scheduler(
+        backend,
+        model,
+        message,
+        finishStream,
+        fatal,
+        (s, e) => failStream(s.id, e),
+        vad,
+      );
       initialized.resolve();
       post({ type: "ready", model: model.name });
       return;
@@ -95,13 +113,7 @@ self.onmessage = async (event: MessageEvent<ToWorker>) => {
       streams.delete(message.stream);
     }
   } catch (error) {
-    if (message.type === "frame") {
-      const stream = streams.get(message.stream); // a stream that failed ends; the others go on
-      if (stream) (scheduler.remove(stream), streams.delete(message.stream));
-      send(message.stream, {
-        kind: "error",
-        error: { kind: "INTERNAL", message: error instanceof Error ? error.message : String(error) },
-      });
-    } else fatal(error);
+    if (message.type === "frame") failStream(message.stream, error);
+    else fatal(error);
   }
 };

@@ -1,6 +1,9 @@
 // Batches the ready windows of many streams into one forward call (caches stacked on the batch
 // dimension). A batch starts when maxBatch streams are ready or the first ready stream has waited
 // maxWaitMs; while a batch runs, audio keeps arriving, so batches grow with load.
+// A stream whose own handling fails (decoding its output, ending it) is dropped and reported
+// through onStreamError; the batch and the other streams go on. A failed forward call is the
+// worker's failure (onError).
 import type { Backend } from "./backend.ts";
 import type { ModelInfo } from "./model_dir.ts";
 import type { StreamPipeline } from "./stream.ts";
@@ -29,6 +32,7 @@ export class Scheduler {
     private readonly opts: SchedulerOptions,
     private readonly onDrained: (stream: StreamPipeline) => void,
     private readonly onError: (error: Error) => void,
+    private readonly onStreamError: (stream: StreamPipeline, error: unknown) => void,
     private readonly vad?: SileroVad,
   ) {}
 
@@ -75,7 +79,9 @@ export class Scheduler {
     try {
       for (let ready = this.readyStreams(); ready.length; ready = this.readyStreams()) {
         await this.runBatch(ready.slice(0, this.opts.maxBatch));
-        for (const s of ready) if (s.drained) this.onDrained(s);
+        for (const s of ready) {
+          if (this.streams.has(s) && s.drained) this.guarded(s, () => this.onDrained(s));
+        }
       }
     } finally {
       this.running = false;
@@ -111,7 +117,19 @@ export class Scheduler {
       stream.cacheChannel = out.cacheChannel.slice(i * chSize, (i + 1) * chSize);
       stream.cacheTime = out.cacheTime.slice(i * tSize, (i + 1) * tSize);
       stream.cacheLen = out.cacheLen[i];
-      stream.acceptOutput(out.logProbs, i * out.frames * vocab, out.frames, vocab);
+      this.guarded(
+        stream,
+        () => stream.acceptOutput(out.logProbs, i * out.frames * vocab, out.frames, vocab),
+      );
     });
+  }
+
+  private guarded(stream: StreamPipeline, step: () => void): void {
+    try {
+      step();
+    } catch (error) {
+      this.streams.delete(stream);
+      this.onStreamError(stream, error);
+    }
   }
 }
