@@ -58,8 +58,12 @@ Deno.test("recipe smoke run: a toy model trained by the recipe is served by the 
   try {
     ok((await stage("corpus.py", `${d}/corpus`)).includes("training sentences"));
     await stage("tokenizer.py", `${d}/corpus`, `${d}/lang`);
-    const synth = await stage("synth.py", `${d}/corpus`, `${d}/feats`, "--limit", "24", "--shard-size", "12");
+    const synthArgs = "--limit 24 --shard-size 12 --concat 0.5 --th-stopping 0.3 --accents 0.6".split(" ");
+    const synth = await stage("synth.py", `${d}/corpus`, `${d}/feats`, ...synthArgs);
     ok(/shard-0001\.pt: \d+ utterances/.test(synth), synth);
+    // The accent augmentations speak through espeak-ng's phoneme input; a failure there would only
+    // drop utterances, so the counts say that they were spoken.
+    ok(/[1-9]\d* accented/.test(synth) && /[1-9]\d* th-stopped/.test(synth), synth);
     const train = await stage("train.py", `${d}/feats`, `${d}/lang`, `${d}/exp`, ...TOY);
     ok(/step 4 loss [\d.]+/.test(train) && train.includes("train: done"), train);
     await stage("export.py", `${d}/exp/last.pt`, `${d}/lang`, `${d}/model`, "--name", "smoke");

@@ -82,14 +82,14 @@ def after_lead(sentence: str, sentences: list[str], rng: random.Random) -> str:
 
 
 def make_item(job):
-    seed, kind, payload, engines, th_stopping = job
+    seed, kind, payload, engines, th_stopping, accents = job
     rng = random.Random(seed)
     if kind == "tts":
         tagged = TAG.match(payload)  # "<es> ..." from corpus_ml.py: speak the words in that language
         lang, words = (tagged.group(1)[1:-1], tagged.group(2)) if tagged else ("en", payload)
         with tempfile.NamedTemporaryFile(suffix=".wav") as tmp:
             try:
-                source = synthesize_training(words, rng, tmp.name, engines, lang, th_stopping)
+                source = synthesize_training(words, rng, tmp.name, engines, lang, th_stopping, accents)
                 wav = load_16k(tmp.name)
             except Exception as e:  # a TTS engine refusing a sentence is not fatal
                 return None
@@ -118,6 +118,8 @@ def main():
                     help="fraction of sentences spoken after another short sentence, as one utterance")
     ap.add_argument("--th-stopping", type=float, default=0.0,
                     help="share of English espeak-ng utterances spoken with 'th' stopped (an accent augmentation)")
+    ap.add_argument("--accents", type=float, default=0.0,
+                    help="share of the other English espeak-ng utterances spoken in an invented accent")
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--data", default=os.path.join(os.path.dirname(__file__), "../../../shared/data"))
     args = ap.parse_args()
@@ -137,7 +139,7 @@ def main():
     if args.limit:
         jobs = jobs[: args.limit]
     engines = tuple(args.engines.split(","))
-    jobs = [(args.seed * 1_000_003 + i, kind, payload, engines, args.th_stopping)
+    jobs = [(args.seed * 1_000_003 + i, kind, payload, engines, args.th_stopping, args.accents)
             for i, (kind, payload) in enumerate(jobs)]
     os.makedirs(args.out, exist_ok=True)
     with Pool(args.workers) as pool:
@@ -149,7 +151,9 @@ def main():
             torch.save(items, path + ".tmp")
             os.replace(path + ".tmp", path)
             hours = sum(x[0].shape[0] for x in items) / 360000
-            print(f"synth: {path}: {len(items)} utterances, {hours:.2f} h", flush=True)
+            voicings = {k: sum(x[2].endswith("+" + k) for x in items) for k in ("accented", "th-stopped")}
+            said = "".join(f", {n} {k}" for k, n in voicings.items() if n)
+            print(f"synth: {path}: {len(items)} utterances, {hours:.2f} h{said}", flush=True)
 
 
 if __name__ == "__main__":

@@ -3,7 +3,7 @@
 The held-out voice (an accent and a variant never used in training) measures how the model
 does on a speaker it has not heard; the WER gate of the shipped model is measured on it.
 """
-import os, random, subprocess, tempfile
+import os, random, re, subprocess, tempfile
 
 ESPEAK_ACCENTS = ["en-us", "en-gb", "en-gb-scotland", "en-gb-x-rp", "en-us-nyc", "en-gb-x-gbclan", "en-gb-x-gbcwmd"]
 ESPEAK_VARIANTS = ["m1", "m2", "m3", "m5", "m7", "f1", "f2", "f3", "f5", "adam", "alicia", "andy", "annie",
@@ -28,13 +28,42 @@ def espeak(text: str, accent: str, variant: str, rate: int, pitch: int, path: st
                    check=True, capture_output=True)
 
 
+def phonemes_of(text: str, accent: str) -> str:
+    """espeak-ng's phoneme mnemonics for text in an accent, one word per space."""
+    out = subprocess.run(["espeak-ng", "-v", accent, "-q", "-x", text], check=True, capture_output=True,
+                         text=True).stdout
+    return " ".join(out.split())
+
+
 def th_stopped(text: str, accent: str) -> str:
     """espeak-ng phoneme input for text with "th" stopped (D -> d, T -> t: "dis ting"), as many
     accents of English do (Caribbean, Irish, Indian, West African, New York). No trained espeak-ng
     accent does it, so a model trained on them misses words like "the" and "three" from speakers who do."""
-    phonemes = subprocess.run(["espeak-ng", "-v", accent, "-q", "-x", text], check=True, capture_output=True,
-                              text=True).stdout
-    return "[[" + " ".join(phonemes.replace("D", "d").replace("T", "t").split()) + "]]"
+    return "[[" + phonemes_of(text, accent).replace("D", "d").replace("T", "t") + "]]"
+
+
+# Sound shifts that tell accents of English apart, in espeak-ng's English mnemonics: KIT said as
+# FLEECE, STRUT as LOT, FACE and GOAT as pure vowels, full vowels for schwa, "th" stopped or fronted,
+# "h" dropped. The trained espeak-ng accents differ from each other in few of these.
+ACCENT_SHIFTS = {
+    "I": ["i", "E"], "I2": ["i", "E"], "i:": ["I"], "E": ["e", "a"], "a": ["a:", "E", "A:"],
+    "V": ["0", "O:", "a", "@"], "0": ["O:", "A:", "a"], "O:": ["o:", "0"], "3:": ["O:", "E", "@"],
+    "eI": ["e:", "E"], "oU": ["o:", "O:"], "@U": ["o:", "O:"], "aI": ["a:", "A:"], "U": ["u:"], "u:": ["U"],
+    "@": ["a", "E", "0"], "D": ["d", "v"], "T": ["t", "f"], "h": [""],
+}
+# One mnemonic: the multi-character ones first, so that "aI" is not read as "a" then "I".
+PHONEME = re.compile(r"aI@|aU@|aI|eI|OI|aU|oU|@U|[eIUOoAi]@|3:|[AOuieoaE]:|I2|I#|@2|@L|tS|dZ|.")
+
+
+def accented(text: str, accent: str, rng: random.Random, share=0.25, consistency=0.85) -> str:
+    """espeak-ng phoneme input for text in an invented accent: each shift of ACCENT_SHIFTS is taken
+    with probability share, and then applied to most (consistency) of the sounds it names. Every
+    utterance gets its own accent, so the model learns to expect vowels and consonants to move, not
+    one new accent."""
+    shifts = {ph: rng.choice(to) for ph, to in ACCENT_SHIFTS.items() if rng.random() < share}
+    said = [shifts[ph] if ph in shifts and rng.random() < consistency else ph
+            for ph in PHONEME.findall(phonemes_of(text, accent))]
+    return "[[" + "".join(said) + "]]"
 
 
 def flite(text: str, voice: str, path: str) -> None:
@@ -54,11 +83,12 @@ ENGINE_SHARE = {"espeak": 0.72, "flite": 0.25, "festival": 0.03}
 
 
 def synthesize_training(text: str, rng: random.Random, path: str, engines=tuple(ENGINE_SHARE), lang="en",
-                        th_stopping=0.0) -> str:
+                        th_stopping=0.0, accents=0.0) -> str:
     """Speak text with a random training voice of one of engines into path (a WAV file); returns
     the voice's name. Engines are drawn in proportion to ENGINE_SHARE; languages other than
     English are spoken by espeak-ng only (flite and festival speak English). A th_stopping share of
-    the English espeak-ng utterances is spoken with "th" stopped (see th_stopped)."""
+    the English espeak-ng utterances is spoken with "th" stopped (see th_stopped), an accents share
+    of the others in an invented accent (see accented)."""
     if lang != "en":
         accent, variant = rng.choice(LANGUAGE_ACCENTS[lang]), rng.choice(ESPEAK_VARIANTS)
         espeak(text, accent, variant, rng.randint(125, 210), rng.randint(25, 75), path)
@@ -73,9 +103,10 @@ def synthesize_training(text: str, rng: random.Random, path: str, engines=tuple(
     if engine == "espeak":
         accent, variant = rng.choice(ESPEAK_ACCENTS), rng.choice(ESPEAK_VARIANTS)
         stopped = th_stopping > 0 and rng.random() < th_stopping
-        espeak(th_stopped(text, accent) if stopped else text, accent, variant, rng.randint(125, 210),
-               rng.randint(25, 75), path)
-        return f"espeak:{accent}+{variant}" + ("+th-stopped" if stopped else "")
+        invented = not stopped and accents > 0 and rng.random() < accents
+        said = th_stopped(text, accent) if stopped else accented(text, accent, rng) if invented else text
+        espeak(said, accent, variant, rng.randint(125, 210), rng.randint(25, 75), path)
+        return f"espeak:{accent}+{variant}" + ("+th-stopped" if stopped else "+accented" if invented else "")
     if engine == "flite":
         voice = rng.choice(FLITE_VOICES)
         flite(text, voice, path)
