@@ -9,7 +9,9 @@ A multilingual corpus (corpus_ml.py, "<xx> sentence" lines) gives one set per la
 language for the language identification score.
 --dev writes instead one development set, `dev`, for tuning decoding (lm.py's fusion weights): the
 held-out sentences after the first --limit (never in an evaluation set) read by two training voices,
-so that nothing tuned on it has seen the evaluation sentences or the held-out voices.
+so that nothing tuned on it has seen the evaluation sentences or the held-out voices; and
+`dev-festival`, the same sentences read by festival's two voices, an engine that en-default's
+training stages did not use (`--engines espeak,flite`): a check on unseen voices that is not the gate.
 Usage: eval_prep.py CORPUS_DIR OUT_DIR [--limit N] [--dev]
 """
 import argparse, glob, json, os, sys
@@ -18,9 +20,10 @@ from features import load_16k
 from synth import DIGITS, HELD_OUT_FSDD_SPEAKER, HELD_OUT_LJ_FROM
 from textnorm import normalize
 from tokenizer import TAG
-from voices import HELD_OUT_VARIANT, held_out_voice, synthesize_held_out
+from voices import HELD_OUT_VARIANT, festival, held_out_voice, synthesize_held_out
 
 DEV_VOICES = [("en-gb", "m2"), ("en-us-nyc", "f1")]  # training voices
+DEV_FESTIVAL_VOICES = ["voice_kal_diphone", "voice_cmu_us_slt_arctic_hts"]
 
 
 def write_set(out_dir, name, items, language=None):
@@ -60,11 +63,14 @@ def main():
             write_set(args.out, f"ml-{lang}", items, lang)
         return
     if args.dev:
-        items = []
+        items, festival_items = [], []
         for i, text in enumerate(sentences[args.limit:]):
             synthesize_held_out(text, path, DEV_VOICES[i % len(DEV_VOICES)])
             items.append((load_16k(path), text))
+            festival(text, DEV_FESTIVAL_VOICES[i % len(DEV_FESTIVAL_VOICES)], path)
+            festival_items.append((load_16k(path), text))
         write_set(args.out, "dev", items)
+        write_set(args.out, "dev-festival", festival_items)
         return
     sentences = sentences[: args.limit]
     for name, voice in (("heldout-voice", None), ("heldout-variant", HELD_OUT_VARIANT)):
