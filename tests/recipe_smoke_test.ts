@@ -51,14 +51,16 @@ async function assertServed(modelDir: string): Promise<void> {
   }
 }
 
-const TOY = "--steps 4 --log-every 2 --max-frames 3000 --device cpu --config layers=2 d_model=64".split(" ");
+const TOY = "--steps 4 --shuffle --log-every 2 --max-frames 3000 --device cpu --config layers=2 d_model=64"
+  .split(" ");
 
 Deno.test("recipe smoke run: a toy model trained by the recipe is served by the ASR service", async () => {
   const d = await Deno.makeTempDir({ prefix: "earshot-recipe-" });
   try {
     ok((await stage("corpus.py", `${d}/corpus`)).includes("training sentences"));
     await stage("tokenizer.py", `${d}/corpus`, `${d}/lang`);
-    const synthArgs = "--limit 24 --shard-size 12 --concat 0.5 --th-stopping 0.3 --accents 0.6".split(" ");
+    const synthArgs = "--limit 24 --shard-size 12 --prefixes 0.3 --concat 0.5 --th-stopping 0.3 --accents 0.6"
+      .split(" ");
     const synth = await stage("synth.py", `${d}/corpus`, `${d}/feats`, ...synthArgs);
     ok(/shard-0001\.pt: \d+ utterances/.test(synth), synth);
     // The accent augmentations speak through espeak-ng's phoneme input; a failure there would only

@@ -81,6 +81,19 @@ def after_lead(sentence: str, sentences: list[str], rng: random.Random) -> str:
     return f"{tagged.group(1)} {lead_words} {tagged.group(2)}" if tagged else f"{lead_words} {sentence}"
 
 
+def prefix_of(sentence: str, rng: random.Random) -> str:
+    """The sentence cut after a random word (its language tag kept). A streaming model can learn to
+    emit the words a familiar opening predicts before it hears them ("please transfer" came out as
+    "hundred dollars to"); when an utterance may stop after any word, emitting a word it has not
+    heard costs it."""
+    tagged = TAG.match(sentence)
+    words = (tagged.group(2) if tagged else sentence).split()
+    if len(words) < 2:
+        return sentence
+    cut = " ".join(words[: rng.randint(1, len(words) - 1)])
+    return f"{tagged.group(1)} {cut}" if tagged else cut
+
+
 def make_item(job):
     seed, kind, payload, engines, th_stopping, accents = job
     rng = random.Random(seed)
@@ -116,6 +129,8 @@ def main():
     ap.add_argument("--librispeech", default="", help="a LibriSpeech-style corpus directory to mix in")
     ap.add_argument("--concat", type=float, default=0.0,
                     help="fraction of sentences spoken after another short sentence, as one utterance")
+    ap.add_argument("--prefixes", type=float, default=0.0,
+                    help="fraction of sentences cut after a random word (before --concat leads them)")
     ap.add_argument("--th-stopping", type=float, default=0.0,
                     help="share of English espeak-ng utterances spoken with 'th' stopped (an accent augmentation)")
     ap.add_argument("--accents", type=float, default=0.0,
@@ -126,10 +141,12 @@ def main():
     torch.set_num_threads(1)
     rng = random.Random(args.seed)
     sentences = [l.strip() for l in open(os.path.join(args.corpus, "train.txt")) if l.strip()]
-    jobs = [("tts", s) for s in sentences for _ in range(args.repeats)]
+    texts = [s for s in sentences for _ in range(args.repeats)]
+    if args.prefixes:
+        texts = [prefix_of(t, rng) if rng.random() < args.prefixes else t for t in texts]
     if args.concat:
-        jobs = [("tts", after_lead(s, sentences, rng)) if rng.random() < args.concat else job for job, s in
-                zip(jobs, (s for s in sentences for _ in range(args.repeats)))]
+        texts = [after_lead(t, sentences, rng) if rng.random() < args.concat else t for t in texts]
+    jobs = [("tts", t) for t in texts]
     # A tagged corpus (corpus_ml.py) tags the real recordings too: they are English.
     tag = "<en> " if sentences and TAG.match(sentences[0]) else ""
     jobs += [("real", (path, tag + text)) for path, text in real_items(args.data) for _ in range(args.real_repeats)]

@@ -85,6 +85,9 @@ def main():
     ap.add_argument("--device", default="cuda" if torch.cuda.is_available() else "cpu")
     ap.add_argument("--minutes", type=float, default=0, help="train for this long (the lr schedule follows time)")
     ap.add_argument("--init", default="", help="start from this checkpoint's weights (fresh optimizer and schedule)")
+    ap.add_argument("--shuffle", action="store_true",
+                    help="shuffle the first epoch too (fine-tuning: a stage shorter than an epoch would "
+                         "otherwise see only the shorter utterances, and end on the longest)")
     args = ap.parse_args()
     device = torch.device(args.device)
     torch.set_num_threads(args.threads)
@@ -147,7 +150,7 @@ def main():
         items = load_shards(args.feats, sp, cache)
         # SortaGrad: the first epoch runs from short to long utterances, which gets CTC past its
         # blank-only plateau much sooner; later epochs are shuffled.
-        for batch in batches(items, args.max_frames, rng, shuffle=epoch > 0):
+        for batch in batches(items, args.max_frames, rng, shuffle=epoch > 0 or args.shuffle):
             if progress() >= 1:
                 break
             lr = args.lr * min((step + 1) / args.warmup, 0.5 * (1 + math.cos(math.pi * min(1.0, progress()))))
