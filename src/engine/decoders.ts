@@ -16,7 +16,7 @@ export interface DecoderSettings {
   /** Override the manifest's fusion weight / per-piece bonus (for tuning on a development set). */
   lmWeight?: number;
   lmBonus?: number;
-  /** Prefixes the beam search keeps (default 4). */
+  /** Prefixes the beam search keeps (default 8). */
   beam?: number;
 }
 
