@@ -35,13 +35,6 @@ def phonemes_of(text: str, accent: str) -> str:
     return " ".join(out.split())
 
 
-def th_stopped(text: str, accent: str) -> str:
-    """espeak-ng phoneme input for text with "th" stopped (D -> d, T -> t: "dis ting"), as many
-    accents of English do (Caribbean, Irish, Indian, West African, New York). No trained espeak-ng
-    accent does it, so a model trained on them misses words like "the" and "three" from speakers who do."""
-    return "[[" + phonemes_of(text, accent).replace("D", "d").replace("T", "t") + "]]"
-
-
 # Sound shifts that tell accents of English apart, in espeak-ng's English mnemonics: KIT said as
 # FLEECE, STRUT as LOT, FACE and GOAT as pure vowels, full vowels for schwa, "th" stopped or fronted,
 # "h" dropped. The trained espeak-ng accents differ from each other in few of these.
@@ -55,15 +48,25 @@ ACCENT_SHIFTS = {
 PHONEME = re.compile(r"aI@|aU@|aI|eI|OI|aU|oU|@U|[eIUOoAi]@|3:|[AOuieoaE]:|I2|I#|@2|@L|tS|dZ|.")
 
 
+def respoken(text: str, accent: str, shift) -> str:
+    """espeak-ng phoneme input for text in an accent, each phoneme mnemonic passed through shift."""
+    return "[[" + "".join(shift(ph) for ph in PHONEME.findall(phonemes_of(text, accent))) + "]]"
+
+
+def th_stopped(text: str, accent: str) -> str:
+    """espeak-ng phoneme input for text with "th" stopped (D -> d, T -> t: "dis ting"), as many
+    accents of English do (Caribbean, Irish, Indian, West African, New York). No trained espeak-ng
+    accent does it, so a model trained on them misses words like "the" and "three" from speakers who do."""
+    return respoken(text, accent, lambda ph: {"D": "d", "T": "t"}.get(ph, ph))
+
+
 def accented(text: str, accent: str, rng: random.Random, share=0.25, consistency=0.85) -> str:
     """espeak-ng phoneme input for text in an invented accent: each shift of ACCENT_SHIFTS is taken
     with probability share, and then applied to most (consistency) of the sounds it names. Every
     utterance gets its own accent, so the model learns to expect vowels and consonants to move, not
     one new accent."""
     shifts = {ph: rng.choice(to) for ph, to in ACCENT_SHIFTS.items() if rng.random() < share}
-    said = [shifts[ph] if ph in shifts and rng.random() < consistency else ph
-            for ph in PHONEME.findall(phonemes_of(text, accent))]
-    return "[[" + "".join(said) + "]]"
+    return respoken(text, accent, lambda ph: shifts[ph] if ph in shifts and rng.random() < consistency else ph)
 
 
 def flite(text: str, voice: str, path: str) -> None:
