@@ -19,7 +19,7 @@ export async function benchAsr(
   let bestEarshot = 0;
   let bestSherpa = 0;
   for (const n of opts.streams) {
-    const e = await runEarshot(service, n, clip, false);
+    const e = await runEarshot(service, Array(n).fill(clip), false);
     const s = await runSherpa(n, clip, false);
     const eRtf = e.wallSeconds / e.audioSeconds;
     const sRtf = s.wallSeconds / s.audioSeconds;
@@ -34,7 +34,7 @@ export async function benchAsr(
   }
   // Latency at a real-time load of a fraction of the measured capacity.
   const load = Math.max(1, Math.floor(Math.min(bestEarshot, bestSherpa) * opts.pacedFraction));
-  const e = await runEarshot(service, load, clip, true);
+  const e = await runEarshot(service, Array(load).fill(clip), true);
   const s = await runSherpa(load, clip, true);
   const line = (name: string, r: typeof e) =>
     `${name}: ${load} streams paced at real time, audio -> words p50 ${
@@ -51,7 +51,7 @@ export async function benchAsr(
   // sherpa-onnx runs no VAD: Earshot without Silero VAD does the same work.
   const plain = await earshotService(false);
   const largest = Math.max(...opts.streams);
-  const p = await runEarshot(plain, largest, clip, false);
+  const p = await runEarshot(plain, Array(largest).fill(clip), false);
   await plain.stop();
   const noVad = p.audioSeconds / p.wallSeconds;
   const vadShare = 1 - bestEarshot / Math.max(bestEarshot, noVad);
@@ -64,8 +64,8 @@ export async function benchAsr(
       }% of capacity`,
   );
   // The server's default decoder: prefix beam search with the model's piece language model.
-  const fused = await earshotService(true, "auto");
-  const f = await runEarshot(fused, largest, clip, false);
+  const fused = await earshotService(true, { choice: "auto" });
+  const f = await runEarshot(fused, Array(largest).fill(clip), false);
   await fused.stop();
   const withLm = f.audioSeconds / f.wallSeconds;
   console.log(

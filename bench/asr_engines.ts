@@ -1,6 +1,6 @@
 // The two engines under test, driven the same way: N streams of the same clip, either all audio
 // at once (throughput) or paced at real time in 100 ms chunks (latency: audio arriving -> words).
-import type { DecoderChoice } from "../src/engine/decoders.ts";
+import type { DecoderSettings } from "../src/engine/decoders.ts";
 import process from "node:process";
 import { UNIVERSAL_TURN_SETTINGS } from "../src/engine/turns.ts";
 import { sherpaRecognizer } from "../tests/helpers/sherpa.ts";
@@ -19,9 +19,15 @@ export interface RunResult {
   /** CPU time of the whole process (all threads: main, worker isolates, runtime pools) */
   cpuSeconds: number;
   audioSeconds: number;
-  /** ms from the audio at a word's end reaching the engine to the word being emitted */
+  /** ms from the audio at a word's end reaching the engine to the word being emitted (or settled) */
   latencies: number[];
 }
+
+/**
+ * What a latency measures: `shown`, a word's first appearance in any turn; `settled`, its first
+ * appearance marked final (word.is_final), which a beam search delays until every live prefix agrees.
+ */
+export type LatencyMark = "shown" | "settled";
 
 function chunksOf(clip: Uint8Array): Uint8Array[] {
   const out = [];
@@ -29,7 +35,10 @@ function chunksOf(clip: Uint8Array): Uint8Array[] {
   return out;
 }
 
-export async function earshotService(vad = true, decoder: DecoderChoice = "greedy"): Promise<AsrService> {
+export async function earshotService(
+  vad = true,
+  decoder: DecoderSettings = { choice: "greedy" },
+): Promise<AsrService> {
   const service = new AsrService({
     models: { "en-default": MODEL },
     backend: "node",
@@ -38,7 +47,7 @@ export async function earshotService(vad = true, decoder: DecoderChoice = "greed
     maxOpenStreams: 10_000,
     maxBatch: 128,
     maxWaitMs: 10,
-    decoder: { choice: decoder },
+    decoder,
     vad,
     log: () => {},
   });
@@ -46,19 +55,20 @@ export async function earshotService(vad = true, decoder: DecoderChoice = "greed
   return service;
 }
 
+/** One stream per clip (clips may differ in length); paced sends 100 ms chunks at real time. */
 export async function runEarshot(
   service: AsrService,
-  streams: number,
-  clip: Uint8Array,
+  clips: Uint8Array[],
   paced: boolean,
+  mark: LatencyMark = "shown",
 ): Promise<RunResult> {
   const transport = new InProcessTransport(service);
-  const chunks = chunksOf(clip);
+  const chunks = clips.map(chunksOf);
   const latencies: number[] = [];
   const cpu = process.cpuUsage();
   const started = performance.now();
   const sendTimes: number[][] = [];
-  const done = Array.from({ length: streams }, (_, i) => {
+  const done = clips.map((_, i) => {
     const finished = Promise.withResolvers<void>();
     const seen = new Set<string>();
     sendTimes[i] = [];
@@ -67,6 +77,7 @@ export async function runEarshot(
         if (f.kind === "turn") {
           const now = performance.now();
           for (const w of f.turn.words) {
+            if (mark === "settled" && !w.is_final) continue;
             const key = `${f.turn.turn_order}:${w.start_ms}`;
             if (seen.has(key)) continue;
             seen.add(key);
@@ -92,20 +103,22 @@ export async function runEarshot(
     });
     return { link, finished: finished.promise };
   });
-  for (let c = 0; c < chunks.length; c++) {
+  const longest = Math.max(...chunks.map((c) => c.length));
+  for (let c = 0; c < longest; c++) {
     const at = started + c * CHUNK_MS;
     if (paced) await new Promise((r) => setTimeout(r, Math.max(0, at - performance.now())));
     done.forEach(({ link }, i) => {
+      if (c >= chunks[i].length) return;
       sendTimes[i].push(performance.now());
-      link.send({ kind: "audio", audio: { data: chunks[c].slice() } });
+      link.send({ kind: "audio", audio: { data: chunks[i][c].slice() } });
+      if (c === chunks[i].length - 1) link.send({ kind: "finish", finish: {} });
     });
   }
-  for (const { link } of done) link.send({ kind: "finish", finish: {} });
   await Promise.all(done.map((d) => d.finished));
   return {
     wallSeconds: (performance.now() - started) / 1000,
     cpuSeconds: cpuSince(cpu),
-    audioSeconds: streams * clip.length / 32000,
+    audioSeconds: clips.reduce((n, c) => n + c.length, 0) / 32000,
     latencies,
   };
 }

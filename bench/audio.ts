@@ -1,8 +1,13 @@
 // Benchmark audio: the committed speech fixtures joined into one clip of 16 kHz PCM16.
 import { fixture } from "../tests/helpers/wav.ts";
 
+/** The committed speech fixtures, one 16 kHz PCM16 clip each. */
+export function benchClipParts(): Uint8Array[] {
+  return ["weather.wav", "order.wav", "numbers.wav"].map((n) => fixture(n).data);
+}
+
 export function benchClip(): Uint8Array {
-  const parts = ["weather.wav", "order.wav", "numbers.wav"].map((n) => fixture(n).data);
+  const parts = benchClipParts();
   const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
   let o = 0;
   for (const p of parts) (out.set(p, o), o += p.length);

@@ -1,6 +1,6 @@
-// `deno task bench [asr|gateway|load|soak|all] [--flag value ...]`: prints figures (no pass/fail);
-// `all` (the default) runs the four in turn and reproduces the README's figures (about 25 min).
-// JSON under bench/results/. Flags per benchmark: see gatewayOptions, loadOptions, soakOptions.
+// `deno task bench [asr|settle|gateway|load|soak|all] [--flag value ...]`: prints figures (no pass/fail);
+// `all` (the default) runs the five in turn and reproduces the README's figures (about 25 min).
+// JSON under bench/results/. Flags per benchmark: see settleOptions, gatewayOptions, loadOptions, soakOptions.
 import { benchAsr } from "./asr.ts";
 import { Flags } from "./flags.ts";
 
@@ -12,6 +12,10 @@ const results: Record<string, unknown> = {
 };
 if (what === "asr" || what === "all") {
   results.asr = await benchAsr({ streams: [1, 8, 32, 64], pacedFraction: 0.5 });
+}
+if (what === "settle" || what === "all") {
+  const { benchSettle, settleOptions } = await import("./settle.ts");
+  results.settle = await benchSettle(settleOptions(flags));
 }
 if (what === "gateway" || what === "all") {
   const { benchGateway, gatewayOptions } = await import("./gateway.ts");
