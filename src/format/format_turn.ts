@@ -6,7 +6,9 @@ import { applyCasing } from "./casing.ts";
 import { inverseNormalize } from "./itn.ts";
 import { applyKeyterms } from "./keyterms.ts";
 import { type Piece, shiftPiece, verbatimPiece } from "./pieces.ts";
+import { punctuateWithModel } from "./learned_punctuation.ts";
 import { addTerminalPunctuation, isQuestion } from "./punctuation.ts";
+import type { PunctuationModel } from "./punctuation_model.ts";
 import { wordKey } from "./word_keys.ts";
 
 export interface TimedWord {
@@ -21,6 +23,8 @@ export interface TimedWord {
 export interface FormatOptions {
   /** Spellings that win over every casing rule, e.g. "AssemblyAI", "iPhone". */
   keyterms?: readonly string[];
+  /** Learned casing and punctuation for English turns; without it, the rules alone. */
+  punctuation?: PunctuationModel;
 }
 
 export interface FormattedTurn {
@@ -38,18 +42,23 @@ export function formatWords(words: readonly TimedWord[], opts: FormatOptions = {
   if (usable.length === 0) return { transcript: "", words: [] };
   try {
     const keyterms = Array.isArray(opts?.keyterms) ? opts.keyterms : [];
-    return toTurn(formatPieces(usable.map((word) => word.text), keyterms), usable);
+    return toTurn(formatPieces(usable.map((word) => word.text), keyterms, opts?.punctuation), usable);
   } catch {
     // A formatting bug must not cost the client its turn: send the words as spoken instead.
     return toTurn(usable.map((_, i) => verbatimPiece(usable.map((word) => word.text), i)), usable);
   }
 }
 
-function formatPieces(texts: readonly string[], keyterms: readonly string[]): Piece[] {
+function formatPieces(
+  texts: readonly string[],
+  keyterms: readonly string[],
+  punctuation: PunctuationModel | undefined,
+): Piece[] {
   // Keyterms go first so ITN cannot rewrite a word inside one, and again after ITN so keyterms
   // written with digits ("Windows 11") can match the rendered numbers.
   const spoken = applyKeyterms(texts.map((_, i) => verbatimPiece(texts, i)), keyterms);
   const normalized = applyKeyterms(normalizeOutsideKeyterms(spoken, texts), keyterms);
+  if (punctuation) return punctuateWithModel(normalized, punctuation);
   return addTerminalPunctuation(applyCasing(normalized), isQuestion(texts.map(wordKey)));
 }
 

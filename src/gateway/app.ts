@@ -1,5 +1,6 @@
 // The gateway's HTTP surface (Hono): WebSocket upgrades on /v3/ws and /, temporary tokens,
 // health and metrics. Each accepted upgrade becomes a Session.
+import type { PunctuationModel } from "../format/punctuation_model.ts";
 import { Hono } from "hono";
 import type { AsrTransport } from "../asr/transport.ts";
 import type { Logger } from "../log.ts";
@@ -27,6 +28,8 @@ export interface GatewayOptions {
   maxSessionsPerKey: number;
   maxSessionSeconds: number;
   rateBurstSeconds: number;
+  /** Learned English casing and punctuation for formatted turns; the formatter's rules alone without it. */
+  punctuation?: PunctuationModel;
   /** Whether the ASR side can take streams (health). */
   isReady: () => boolean;
   /** Optional extra routes (demo page, static files). */
@@ -121,6 +124,7 @@ export function createGateway(o: GatewayOptions): Gateway {
       log: o.log,
       rateBurstSeconds: o.rateBurstSeconds,
       finishTimeoutMs: 10_000,
+      punctuation: o.punctuation,
       reportUsage: (record) => {
         metrics.activeSessions = sessions.size;
         o.admission?.reportUsage(record).catch((e) =>

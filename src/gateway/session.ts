@@ -22,6 +22,7 @@ import {
 import type { GatewayMetrics } from "./metrics.ts";
 import { RealTimeGuard } from "./rate_limit.ts";
 import { turnMessages } from "./turn_messages.ts";
+import type { PunctuationModel } from "../format/punctuation_model.ts";
 
 export interface UsageRecord {
   id: string;
@@ -38,6 +39,8 @@ export interface SessionDeps {
   rateBurstSeconds: number;
   /** Upper bound of a session's Termination wait after Finish before closing anyway. */
   finishTimeoutMs: number;
+  /** Learned English casing and punctuation for formatted turns. */
+  punctuation?: PunctuationModel;
   reportUsage(record: UsageRecord): void;
   onClosed(session: Session): void;
 }
@@ -184,6 +187,7 @@ export class Session {
           formatTurns: p.format_turns,
           languageDetection: p.language_detection,
           keyterms: p.keyterms_prompt,
+          punctuation: this.deps.punctuation,
         });
         if (frame.turn.end_of_turn && this.finalizeStartedAt !== undefined) {
           this.deps.metrics.finalizeLatency.observe((performance.now() - this.finalizeStartedAt) / 1000);

@@ -7,6 +7,7 @@
 // formatted message with end_of_turn_confidence 1 and utterance = transcript.
 import type { TurnUpdate } from "../asr/proto.ts";
 import { formatWords } from "../format/format_turn.ts";
+import type { PunctuationModel } from "../format/punctuation_model.ts";
 import { turn, type TurnMessage, type WordInput } from "../protocol/server_messages.ts";
 
 export interface TurnOptions {
@@ -14,6 +15,8 @@ export interface TurnOptions {
   formatTurns: boolean;
   languageDetection: boolean;
   keyterms: readonly string[];
+  /** Learned English casing and punctuation for formatted turns; rules alone without it. */
+  punctuation?: PunctuationModel;
 }
 
 export function turnMessages(update: TurnUpdate, o: TurnOptions): TurnMessage[] {
@@ -24,13 +27,13 @@ export function turnMessages(update: TurnUpdate, o: TurnOptions): TurnMessage[] 
     confidence: w.confidence,
     word_is_final: w.is_final,
   }));
+  // English-only models name no language; the multilingual one names each turn's.
+  const english = !update.language_code || update.language_code === "en";
   const text = (ws: readonly WordInput[]) => ws.map((w) => w.text).join(" ");
   const formatted = () => {
     const f = formatWords(
       words.map(({ text, start, end, confidence }) => ({ text, start, end, confidence })),
-      {
-        keyterms: [...o.keyterms],
-      },
+      { keyterms: [...o.keyterms], punctuation: english ? o.punctuation : undefined },
     );
     return { transcript: f.transcript, words: f.words.map((w) => ({ ...w, word_is_final: true })) };
   };
