@@ -17,16 +17,18 @@ const model = PunctuationModel.load(modelDir);
 const turns = Deno.readTextFileSync(file).split("\n").filter((line) => line.trim()).map((line) =>
   JSON.parse(line) as { text: string; words: ReferenceWord[] }
 );
-const sides = { rules: new FormatScore(), model: new FormatScore() };
-const elapsedMs = { rules: 0, model: 0 };
+const sides = [
+  { name: "rules", options: {}, score: new FormatScore(), elapsedMs: 0 },
+  { name: "model", options: { punctuation: model }, score: new FormatScore(), elapsedMs: 0 },
+];
 for (const { words } of turns) {
   // Word i spans [10i, 10i + 5] ms, so each output word's times give back the words it covers.
   const spoken = words.map(([key], i) => ({ text: key, start: 10 * i, end: 10 * i + 5, confidence: 1 }));
-  for (const [side, score] of Object.entries(sides)) {
+  for (const side of sides) {
     const started = performance.now();
-    const out = formatWords(spoken, side === "model" ? { punctuation: model } : {});
-    elapsedMs[side as keyof typeof elapsedMs] += performance.now() - started;
-    score.add(
+    const out = formatWords(spoken, side.options);
+    side.elapsedMs += performance.now() - started;
+    side.score.add(
       words,
       out.words.map((w) => w.text),
       out.words.map((w) => [w.start / 10, (w.end - 5) / 10 + 1]),
@@ -37,7 +39,6 @@ const words = turns.reduce((n, t) => n + t.words.length, 0);
 console.log(
   `${turns.length} held-out turns (${(words / turns.length).toFixed(1)} words on average) from ${file}`,
 );
-for (const [side, score] of Object.entries(sides)) {
-  const perTurn = elapsedMs[side as keyof typeof elapsedMs] / turns.length;
-  console.log(`${side}: ${score.summary()}; ${perTurn.toFixed(2)} ms per turn`);
+for (const { name, score, elapsedMs } of sides) {
+  console.log(`${name}: ${score.summary()}; ${(elapsedMs / turns.length).toFixed(2)} ms per turn`);
 }

@@ -16,10 +16,9 @@ export function punctuateWithModel(pieces: readonly Piece[], model: PunctuationM
   let sentenceStart = 0;
   for (let i = 0; i < out.length; i++) {
     const piece = out[i];
-    if (!piece.fixed && piece.verbatim) {
-      // The model was not trained on sentence starts: they are capitalised below.
-      const casing = i === sentenceStart ? "lower" : predictions[i].casing;
-      out[i] = { ...piece, text: withCasing(piece.text, casing) };
+    // The model was not trained on sentence starts: they are capitalised below.
+    if (!piece.fixed && piece.verbatim && i !== sentenceStart) {
+      out[i] = { ...piece, text: withCasing(piece.text, predictions[i].casing) };
     }
     const mark = predictions[i].mark;
     if (i === out.length - 1 || !mark || /[.,;:?!]$/.test(out[i].text)) continue;

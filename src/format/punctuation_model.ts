@@ -15,6 +15,7 @@ export interface WordPrediction {
 
 const CASES: readonly Casing[] = ["lower", "capitalized", "upper"];
 const MARKS: readonly Mark[] = ["", ",", ".", "?"];
+const OUTPUTS = CASES.length + MARKS.length;
 const FORMAT_VERSION = 2;
 const NUMBER = "<num>";
 
@@ -50,7 +51,6 @@ interface GruWeights {
 export class PunctuationModel {
   private readonly encoder = new TextEncoder();
   private readonly index: Map<string, number>;
-  private readonly outputs = CASES.length + MARKS.length;
 
   private constructor(
     private readonly manifest: Manifest,
@@ -78,29 +78,30 @@ export class PunctuationModel {
     const bytes = Deno.readFileSync(`${dir}/punctuation.bin`);
     const { embed: e, hidden: h } = manifest;
     const rows = manifest.vocabulary.length + manifest.oov_buckets;
-    const tensor = (name: string, shape: number[]): Float32Array | Int8Array => {
+    /** A copy of one tensor's bytes, after checking its layout entry. */
+    const tensorBytes = (name: string, shape: number[], dtype: TensorEntry["dtype"]): ArrayBuffer => {
       const entry = manifest.layout.find((t) => t.name === name) ?? fail(`no tensor ${name}`);
       if (entry.shape.join() !== shape.join()) fail(`${name} has shape ${entry.shape}, want ${shape}`);
-      const count = shape.reduce((a, b) => a * b, 1);
-      const size = count * (entry.dtype === "int8" ? 1 : 4);
+      if (entry.dtype !== dtype) fail(`${name} is ${entry.dtype}, want ${dtype}`);
+      const size = shape.reduce((a, b) => a * b, 1) * (dtype === "int8" ? 1 : 4);
       if (entry.offset + size > bytes.length) fail(`punctuation.bin is too short for ${name}`);
-      const view = bytes.slice(entry.offset, entry.offset + size).buffer;
-      return entry.dtype === "int8" ? new Int8Array(view) : new Float32Array(view);
+      return bytes.slice(entry.offset, entry.offset + size).buffer;
     };
+    const floats = (name: string, shape: number[]) => new Float32Array(tensorBytes(name, shape, "float32"));
     const gru = (direction: string): GruWeights => ({
-      inputWeights: tensor(`${direction}.weight_ih`, [3 * h, e]) as Float32Array,
-      hiddenWeights: tensor(`${direction}.weight_hh`, [3 * h, h]) as Float32Array,
-      inputBias: tensor(`${direction}.bias_ih`, [3 * h]) as Float32Array,
-      hiddenBias: tensor(`${direction}.bias_hh`, [3 * h]) as Float32Array,
+      inputWeights: floats(`${direction}.weight_ih`, [3 * h, e]),
+      hiddenWeights: floats(`${direction}.weight_hh`, [3 * h, h]),
+      inputBias: floats(`${direction}.bias_ih`, [3 * h]),
+      hiddenBias: floats(`${direction}.bias_hh`, [3 * h]),
     });
     return new PunctuationModel(
       manifest,
-      tensor("embed.int8", [rows, e]) as Int8Array,
-      tensor("embed.scales", [rows]) as Float32Array,
+      new Int8Array(tensorBytes("embed.int8", [rows, e], "int8")),
+      floats("embed.scales", [rows]),
       gru("forward"),
       gru("backward"),
-      tensor("out.weight", [CASES.length + MARKS.length, 2 * h]) as Float32Array,
-      tensor("out.bias", [CASES.length + MARKS.length]) as Float32Array,
+      floats("out.weight", [OUTPUTS, 2 * h]),
+      floats("out.bias", [OUTPUTS]),
     );
   }
 
@@ -114,7 +115,7 @@ export class PunctuationModel {
     const c = CASES.length;
     return this.logits(words).map((row) => ({
       casing: CASES[argmax(row, 0, c)],
-      mark: MARKS[argmax(row, c, this.outputs) - c],
+      mark: MARKS[argmax(row, c, OUTPUTS) - c],
     }));
   }
 
@@ -125,8 +126,8 @@ export class PunctuationModel {
     const ahead = runGru(this.forward, inputs, h, false);
     const behind = runGru(this.backward, inputs, h, true);
     return inputs.map((_, t) => {
-      const row = new Float32Array(this.outputs);
-      for (let o = 0; o < this.outputs; o++) {
+      const row = new Float32Array(OUTPUTS);
+      for (let o = 0; o < OUTPUTS; o++) {
         const w = o * 2 * h;
         let sum = this.outBias[o];
         for (let k = 0; k < h; k++) sum += this.outWeights[w + k] * ahead[t][k];
@@ -155,7 +156,7 @@ export class PunctuationModel {
 
 /** The key the model knows a word by, as the recipe's `word_key`. */
 function modelKey(text: string): string {
-  const key = wordKey(text).replace(/_/g, "");
+  const key = wordKey(text);
   return /\d/.test(key) ? NUMBER : key;
 }
 
