@@ -68,9 +68,15 @@ export async function benchAsr(
   const f = await runEarshot(fused, Array(largest).fill(clip), false);
   await fused.stop();
   const withLm = f.audioSeconds / f.wallSeconds;
+  // The same without the word list, to show what it costs.
+  const unlisted = await earshotService(true, { choice: "auto", lexiconPenalty: 0 });
+  const u = await runEarshot(unlisted, Array(largest).fill(clip), false);
+  await unlisted.stop();
+  const withoutLexicon = u.audioSeconds / u.wallSeconds;
   console.log(
     `earshot default decoder (beam search + language model), ${largest} streams: ${withLm.toFixed(0)} ` +
-      `streams/core, ${(withLm / bestEarshot).toFixed(2)}x of greedy with VAD`,
+      `streams/core, ${(withLm / bestEarshot).toFixed(2)}x of greedy with VAD; without the word list ` +
+      `${withoutLexicon.toFixed(0)} streams/core (${(withLm / withoutLexicon).toFixed(2)}x)`,
   );
   return {
     rows,
@@ -79,6 +85,7 @@ export async function benchAsr(
       sherpa: bestSherpa,
       earshot_without_vad: noVad,
       earshot_beam_lm: withLm,
+      earshot_beam_lm_without_lexicon: withoutLexicon,
     },
     latency_ms: {
       load,

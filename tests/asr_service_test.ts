@@ -141,6 +141,29 @@ Deno.test("model directory: a multilingual model's language tags must match its 
   }
 });
 
+Deno.test("model directory: the word list loads with its penalty, and a malformed one is refused by line", async () => {
+  const dir = await copyModelDir(MODEL);
+  try {
+    const manifest = JSON.parse(await Deno.readTextFile(`${dir}/model.json`));
+    const loaded = await loadModelDir(dir);
+    strictEqual(loaded.lexicon?.penalty, manifest.lexicon.penalty);
+    strictEqual(loaded.lexicon?.words.size, manifest.lexicon.words);
+    ok(loaded.lexicon?.words.has("ultimately"));
+    const text = await Deno.readTextFile(`${dir}/words.txt`);
+    const broken = new TextEncoder().encode(text.replace("\nultimately\n", "\nUltimately\n"));
+    const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", broken));
+    const sha = [...digest].map((b) => b.toString(16).padStart(2, "0")).join("");
+    await Deno.writeFile(`${dir}/words.txt`, broken);
+    await Deno.writeTextFile(
+      `${dir}/model.json`,
+      JSON.stringify({ ...manifest, files: { ...manifest.files, "words.txt": sha } }),
+    );
+    await rejects(loadModelDir(dir), /words.txt: line \d+: "Ultimately" is not lowercase/);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
 Deno.test("model directory: a language model that does not fit the model is refused by name", async () => {
   const dir = await copyModelDir(MODEL);
   try {

@@ -72,9 +72,13 @@ Deno.test("recipe smoke run: a toy model trained by the recipe is served by the 
     await stage("export.py", `${d}/exp/last.pt`, `${d}/lang`, `${d}/model`, "--name", "smoke");
     const lm = await stage("lm.py", `${d}/corpus`, `${d}/lang`, `${d}/model`, "--order", "4");
     ok(/lm: order 4, \d+ contexts, \d+ n-grams/.test(lm), lm);
-    ok((await loadModelDir(`${d}/model`)).lm, "the model directory carries its language model");
+    const lexicon = await stage("lexicon.py", `${d}/corpus`, `${d}/model`);
+    ok(/lexicon: \d{5,} words \(\d+ from the training text\)/.test(lexicon), lexicon);
+    const model = await loadModelDir(`${d}/model`);
+    ok(model.lm, "the model directory carries its language model");
+    ok(model.lexicon?.words.has("transfer"), "and its word list");
 
-    await assertServed(`${d}/model`); // the default decoder: beam search with the language model
+    await assertServed(`${d}/model`); // the default decoder: beam search with the language model and word list
   } finally {
     await Deno.remove(d, { recursive: true });
   }

@@ -16,6 +16,7 @@ const schema = z.object({
   ASR_DECODER: z.enum(["auto", "greedy", "beam"]).default("auto"),
   ASR_LM_WEIGHT: z.coerce.number().min(0).optional(),
   ASR_LM_BONUS: z.coerce.number().optional(),
+  ASR_LEXICON_PENALTY: z.coerce.number().min(0).optional(),
   ASR_BEAM: z.coerce.number().int().min(1).max(64).optional(),
   ASR_VAD: bool.default(true),
   LOGGING_LEVEL: z.string().default("info"),
@@ -38,6 +39,7 @@ export function decoderSettings(config: AsrConfig): DecoderSettings {
     choice: config.ASR_DECODER,
     lmWeight: config.ASR_LM_WEIGHT,
     lmBonus: config.ASR_LM_BONUS,
+    lexiconPenalty: config.ASR_LEXICON_PENALTY,
     beam: config.ASR_BEAM,
   };
 }

@@ -1,8 +1,9 @@
 // Streaming CTC prefix beam search with keyterm boosting through a context graph.
 import type { CtcDecoder } from "./ctc.ts";
-import { ContextGraph, keytermsToPieces } from "./keyterms.ts";
+import { ContextGraph, keytermsToPieces, normalizeKeyterm } from "./keyterms.ts";
+import type { Lexicon, WordRange } from "./lexicon.ts";
 import type { PieceLm } from "./lm.ts";
-import type { Token, TokenTable } from "./tokens.ts";
+import { isSpecialPiece, type Token, type TokenTable, WORD_START } from "./tokens.ts";
 
 export interface BeamCtcOptions {
   /** Prefixes kept per frame (default 8: on the development sets 8 beat 4, and cost no measurable throughput). */
@@ -22,6 +23,14 @@ export interface BeamCtcOptions {
   keytermTemperature?: number;
   /** A piece n-gram model fused into every extension: weight * log P_lm(piece) + bonus. */
   lm?: LmFusion;
+  /** A word list: spelling outside it costs `penalty` once per word. */
+  lexicon?: LexiconScoring;
+}
+
+export interface LexiconScoring {
+  lexicon: Lexicon;
+  /** Log units charged once per word, when it leaves every listed word's prefixes or ends unlisted. */
+  penalty: number;
 }
 
 export interface LmFusion {
@@ -54,6 +63,10 @@ class Hypothesis {
   lmState = 0;
   /** LM cost (weighted, <= 0) the current keyterm match was spared, charged only if it breaks off. */
   lmOwed = 0;
+  /** The word being spelled, the listed words it starts, and whether it was already charged as unlisted. */
+  word = "";
+  wordRange: WordRange = NO_WORDS;
+  wordCharged = false;
   /** Log-probabilities of the prefix ending in blank / in its last token, context boosts included. */
   logBlank = -Infinity;
   logNonBlank = -Infinity;
@@ -75,6 +88,8 @@ class Hypothesis {
     this.pendingId = -1;
   }
 }
+
+const NO_WORDS: WordRange = Object.freeze({ lo: 0, hi: 0 });
 
 /** The node of a token emitted at `frame` after the prefix `from`. */
 function tokenNode(from: Hypothesis, id: number, frame: number, prob: number): TokenNode {
@@ -134,6 +149,13 @@ export class BeamCtcDecoder implements CtcDecoder {
   private scale = 1;
   private graph: ContextGraph | null = null;
   private readonly lm: LmFusion | undefined;
+  private readonly lexiconPenalty: number;
+  /** The model's word list, with the session's keyterm words added. */
+  private readonly baseLexicon: Lexicon | undefined;
+  private lexicon: Lexicon | undefined;
+  /** Each piece's letters without the word-start mark, and whether it starts a word (-1: a special, no letters). */
+  private readonly pieceLetters: string[];
+  private readonly pieceKind: Int8Array;
   /** beam[0..beamSize) are the live prefixes; candidates is scratch space for the next frame. */
   private beam: Hypothesis[];
   private beamSize = 1;
@@ -158,6 +180,13 @@ export class BeamCtcDecoder implements CtcDecoder {
     this.topIds = new Int32Array(topK);
     this.topLogProbs = new Float64Array(topK);
     this.lm = options.lm;
+    this.baseLexicon = options.lexicon?.lexicon;
+    this.lexiconPenalty = options.lexicon?.penalty ?? 0;
+    this.pieceLetters = table.symbols.map((s) => (s.startsWith(WORD_START) ? s.slice(1) : s));
+    this.pieceKind = Int8Array.from(
+      table.symbols,
+      (s, id) => (id === table.blank || isSpecialPiece(s) ? -1 : s.startsWith(WORD_START) ? 1 : 0),
+    );
     this.beam[0].logBlank = 0;
     this.beam[0].lmState = this.lm?.model.start ?? 0;
     this.setKeyterms(options.keyterms ?? []);
@@ -206,6 +235,9 @@ export class BeamCtcDecoder implements CtcDecoder {
     kept.graphState = this.graph?.root ?? 0;
     kept.lmState = this.lm?.model.start ?? 0;
     kept.lmOwed = 0;
+    kept.word = "";
+    kept.wordRange = this.lexicon?.all() ?? NO_WORDS;
+    kept.wordCharged = false;
     this.beamSize = 1;
   }
 
@@ -215,6 +247,15 @@ export class BeamCtcDecoder implements CtcDecoder {
     this.scale = this.graph ? 1 / this.keytermTemperature : 1;
     // Old node ids mean nothing in the new graph; boosts already earned stay in the scores.
     for (const hypothesis of this.beam) hypothesis.graphState = this.graph?.root ?? 0;
+    // Keyterms are words the session expects: never charged as unlisted.
+    const lexicon = this.baseLexicon?.withWords(terms.flatMap(normalizeKeyterm));
+    if (lexicon !== this.lexicon) {
+      this.lexicon = lexicon;
+      // Ranges index the old list: look each live prefix's word up again.
+      for (const hypothesis of this.beam) {
+        if (lexicon) hypothesis.wordRange = lexicon.narrow(lexicon.all(), hypothesis.word);
+      }
+    }
   }
 
   /** The prefix to report: best score once unfinished keyterm matches are taken back. */
@@ -224,7 +265,7 @@ export class BeamCtcDecoder implements CtcDecoder {
     for (let i = 0; i < this.beamSize; i++) {
       const hypothesis = this.beam[i];
       const score = hypothesis.logTotal + (this.graph?.finalize(hypothesis.graphState) ?? 0) +
-        hypothesis.lmOwed;
+        hypothesis.lmOwed - this.unlistedEnding(hypothesis);
       if (score > bestScore) {
         bestScore = score;
         best = hypothesis;
@@ -254,6 +295,9 @@ export class BeamCtcDecoder implements CtcDecoder {
       to.graphState = from.graphState;
       to.lmState = from.lmState;
       to.lmOwed = from.lmOwed;
+      to.word = from.word;
+      to.wordRange = from.wordRange;
+      to.wordCharged = from.wordCharged;
       to.logBlank = viaBlank;
       to.logNonBlank = viaRepeat;
       to.pendingId = -1;
@@ -312,6 +356,27 @@ export class BeamCtcDecoder implements CtcDecoder {
         lmOwed = 0;
       }
     }
+    let word = from.word;
+    let wordRange = from.wordRange;
+    let wordCharged = from.wordCharged;
+    const lexicon = this.lexicon;
+    const kind = this.pieceKind[piece];
+    if (lexicon && kind >= 0) {
+      if (kind === 1) {
+        // A new word: the one before it is finished.
+        score -= this.unlistedEnding(from);
+        word = this.pieceLetters[piece];
+        wordRange = lexicon.narrow(lexicon.all(), word);
+        wordCharged = false;
+      } else {
+        word += this.pieceLetters[piece];
+        if (!wordCharged) wordRange = lexicon.narrow(wordRange, word);
+      }
+      if (!wordCharged && wordRange.lo === wordRange.hi) {
+        score -= this.lexiconPenalty;
+        wordCharged = true;
+      }
+    }
     const hash = extendHash(from.hash, piece);
     const existing = this.findStay(stayCount, from, piece, hash);
     if (existing) {
@@ -334,12 +399,21 @@ export class BeamCtcDecoder implements CtcDecoder {
     to.graphState = graphState;
     to.lmState = from.lmState; // stepped past the piece in materialize(), if the candidate survives
     to.lmOwed = lmOwed;
+    to.word = word;
+    to.wordRange = wordRange;
+    to.wordCharged = wordCharged;
     to.logBlank = -Infinity;
     to.logNonBlank = score;
     to.pendingId = piece;
     to.pendingFrame = frame;
     to.pendingProb = Math.exp(lp);
     return count;
+  }
+
+  /** The penalty still due if the prefix's last word ended here: spelled so far, not listed, not yet charged. */
+  private unlistedEnding(hypothesis: Hypothesis): number {
+    if (!this.lexicon || hypothesis.wordCharged || hypothesis.word === "") return 0;
+    return this.lexicon.isWord(hypothesis.wordRange, hypothesis.word) ? 0 : this.lexiconPenalty;
   }
 
   /** A live prefix equal to `from` + piece, whose extension must merge into it. */

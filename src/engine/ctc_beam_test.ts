@@ -3,6 +3,7 @@ import { BeamCtcDecoder } from "./ctc_beam.ts";
 import { type CtcDecoder, GreedyCtcDecoder } from "./ctc.ts";
 import { tokensToWords, type TokenTable } from "./tokens.ts";
 import { lmBytes } from "./_lm_test_utils.ts";
+import { Lexicon } from "./lexicon.ts";
 import { PieceLm } from "./lm.ts";
 
 const symbols = ["<unk>", "▁can", "oe", "▁ke", "anu", "▁the", "▁a", "s", "<blk>"];
@@ -205,4 +206,46 @@ Deno.test("stable tokens: only the prefix every live hypothesis shares", () => {
   const settled = decode(new BeamCtcDecoder(table), lopsided);
   assertEquals(text(settled), "the canoe");
   assertEquals(settled.stableTokens(), settled.tokens().length);
+});
+
+Deno.test("a word list lifts a listed word over a likelier spelling it does not list, but does not ban it", () => {
+  const lexicon = Lexicon.parse("the\ncanoe\na\nas\n");
+  // "cananu" (0.5 x 0.5) is likelier than "canoe" (0.5 x 0.45).
+  const close = ambiguousWord({ [id("anu")]: 0.5, [id("oe")]: 0.45 });
+  assertEquals(text(decode(new BeamCtcDecoder(table), close)), "the cananu");
+  assertEquals(
+    text(decode(new BeamCtcDecoder(table, { lexicon: { lexicon, penalty: 2 } }), close)),
+    "the canoe",
+  );
+  // Far likelier audio outweighs the penalty: names and new words stay possible.
+  const clear = ambiguousWord({ [id("anu")]: 0.9, [id("oe")]: 0.02 });
+  assertEquals(
+    text(decode(new BeamCtcDecoder(table, { lexicon: { lexicon, penalty: 2 } }), clear)),
+    "the cananu",
+  );
+});
+
+Deno.test("a word that ends a turn unlisted is charged, though it starts a listed word", () => {
+  // "cananu" is never charged while spelled: "cananuxx" is listed.
+  const lexicon = Lexicon.parse("the\ncanoe\ncananuxx\n");
+  const close = ambiguousWord({ [id("anu")]: 0.5, [id("oe")]: 0.45 });
+  assertEquals(
+    text(decode(new BeamCtcDecoder(table, { lexicon: { lexicon, penalty: 2 } }), close)),
+    "the canoe",
+  );
+});
+
+Deno.test("a session's keyterms are never charged as unlisted words", () => {
+  const lexicon = Lexicon.parse("the\ncanoe\n");
+  const close = ambiguousWord({ [id("anu")]: 0.5, [id("oe")]: 0.45 });
+  // The keyterm's boost (1.5 per piece) could not pay a penalty of 20; it is not asked to.
+  const options = { lexicon: { lexicon, penalty: 20 } };
+  assertEquals(text(decode(new BeamCtcDecoder(table, options), close)), "the canoe");
+  assertEquals(
+    text(decode(new BeamCtcDecoder(table, { ...options, keyterms: ["Cananu"] }), close)),
+    "the cananu",
+  );
+  const decoder = new BeamCtcDecoder(table, options);
+  decoder.setKeyterms(["cananu"]);
+  assertEquals(text(decode(decoder, close)), "the cananu");
 });

@@ -16,12 +16,14 @@ export interface DecoderSettings {
   /** Override the manifest's fusion weight / per-piece bonus (for tuning on a development set). */
   lmWeight?: number;
   lmBonus?: number;
+  /** Override the manifest's penalty for a word outside the model's word list (0: list unused). */
+  lexiconPenalty?: number;
   /** Prefixes the beam search keeps (default 8). */
   beam?: number;
 }
 
 export function makeDecoder(
-  model: Pick<ModelInfo, "tokens" | "lm">,
+  model: Pick<ModelInfo, "tokens" | "lm" | "lexicon">,
   settings: DecoderSettings,
   keyterms: readonly string[],
 ): CtcDecoder {
@@ -32,8 +34,11 @@ export function makeDecoder(
       bonus: settings.lmBonus ?? model.lm.bonus,
     }
     : undefined;
+  const penalty = settings.lexiconPenalty ?? model.lexicon?.penalty ?? 0;
+  // The word list steers the search only together with the LM (it was tuned with it).
+  const lexicon = lm && model.lexicon && penalty > 0 ? { lexicon: model.lexicon.words, penalty } : undefined;
   if (settings.choice === "beam" || lm || keyterms.length) {
-    return new BeamCtcDecoder(model.tokens, { keyterms: [...keyterms], lm, beam: settings.beam });
+    return new BeamCtcDecoder(model.tokens, { keyterms: [...keyterms], lm, lexicon, beam: settings.beam });
   }
   return new GreedyCtcDecoder(model.tokens.blank);
 }

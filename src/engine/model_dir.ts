@@ -3,6 +3,7 @@
 import { z } from "zod";
 import { readOnnxMetadata } from "./onnx_metadata.ts";
 import { languageTags } from "./language.ts";
+import { Lexicon, LexiconFormatError } from "./lexicon.ts";
 import { LmFormatError, PieceLm } from "./lm.ts";
 import { parseTokens, TokenTable } from "./tokens.ts";
 
@@ -35,6 +36,11 @@ const manifestSchema = z.object({
     weight: z.number().min(0),
     bonus: z.number(),
   }).passthrough().optional(),
+  /** A word list for the beam search, with the penalty for spelling outside it (models/recipe/lexicon.py). */
+  lexicon: z.object({
+    file: z.string(),
+    penalty: z.number().min(0),
+  }).passthrough().optional(),
 }).passthrough();
 
 export type Manifest = z.infer<typeof manifestSchema>;
@@ -52,6 +58,8 @@ export interface ModelInfo {
   manifest: Manifest;
   /** The model's language model and the fusion weights it was tuned with, where it ships one. */
   lm?: { model: PieceLm; weight: number; bonus: number };
+  /** The model's word list and the penalty it was tuned with, where it ships one. */
+  lexicon?: { words: Lexicon; penalty: number };
 }
 
 export class ModelError extends Error {}
@@ -138,6 +146,19 @@ export async function loadModelDir(dir: string): Promise<ModelInfo> {
     }
     lm = { model, weight: manifest.lm.weight, bonus: manifest.lm.bonus };
   }
+  let lexicon: ModelInfo["lexicon"];
+  if (manifest.lexicon) {
+    const bytes = files.get(manifest.lexicon.file);
+    if (!bytes) {
+      throw new ModelError(`model ${dir}: lexicon.file ${manifest.lexicon.file} is not listed in files`);
+    }
+    try {
+      lexicon = { words: Lexicon.parse(new TextDecoder().decode(bytes)), penalty: manifest.lexicon.penalty };
+    } catch (e) {
+      if (!(e instanceof LexiconFormatError)) throw e;
+      throw new ModelError(`model ${dir}: ${manifest.lexicon.file}: ${e.message}`);
+    }
+  }
   return {
     dir,
     name: manifest.name,
@@ -149,5 +170,6 @@ export async function loadModelDir(dir: string): Promise<ModelInfo> {
     streaming,
     manifest,
     lm,
+    lexicon,
   };
 }
