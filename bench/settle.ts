@@ -1,16 +1,19 @@
 // Settling benchmark: how long after a word's audio reaches the engine the word first shows as
 // final (word.is_final) in universal partials, per decoder. A beam search marks a word final only
-// once every live prefix agrees on it, so a wider beam settles later; final turns do not wait.
+// once every prefix within the settle margin of the best agrees on it (the others are dropped), or,
+// without a margin, every live prefix: a wider beam settles later; final turns do not wait.
 // One stream per clip, all paced at real time together, one decoder after another.
 import { readWav } from "../tests/helpers/wav.ts";
 import { benchClipParts, percentile } from "./audio.ts";
 import { earshotService, MODEL, runEarshot } from "./asr_engines.ts";
 import type { Flags } from "./flags.ts";
-import type { DecoderSettings } from "../src/engine/decoders.ts";
+import { type DecoderSettings, DEFAULT_BEAM, DEFAULT_SETTLE_MARGIN } from "../src/engine/decoders.ts";
 
 export interface SettleOptions {
   /** Beam widths to compare with greedy. */
   beams: number[];
+  /** Settle margins (log units) to try with each width; Infinity: every live prefix must agree. */
+  margins: number[];
   /** A folder of 16 kHz PCM16 WAV files (e.g. an evaluation set); default: the test fixtures. */
   clips?: string;
   /** At most this many clips from the folder, in name order. */
@@ -19,7 +22,9 @@ export interface SettleOptions {
 
 export function settleOptions(flags: Flags): SettleOptions {
   return {
-    beams: flags.numbers("beams", [4, 8, 16]),
+    beams: flags.numbers("beams", [8, 16, DEFAULT_BEAM]),
+    // Every width also runs without a margin, as the beam search settled before margins.
+    margins: [...flags.numbers("margins", [DEFAULT_SETTLE_MARGIN]), Infinity],
     clips: flags.string("clips"),
     limit: flags.number("limit", 16),
   };
@@ -36,7 +41,14 @@ export async function benchSettle(o: SettleOptions): Promise<Record<string, unkn
   console.log("decoder | words | audio -> word final p50 | p90 | max");
   const decoders: [string, DecoderSettings][] = [
     ["greedy", { choice: "greedy" }],
-    ...o.beams.map((beam): [string, DecoderSettings] => [`beam ${beam} + LM`, { choice: "auto", beam }]),
+    ...o.beams.flatMap((beam) =>
+      o.margins.map((settleMargin): [string, DecoderSettings] => [
+        `beam ${beam} + LM, settling on ${
+          settleMargin === Infinity ? "every live prefix" : `prefixes within ${settleMargin}`
+        }`,
+        { choice: "auto", beam, settleMargin },
+      ])
+    ),
   ];
   const rows: Record<string, unknown>[] = [];
   for (const [name, decoder] of decoders) {
@@ -47,7 +59,15 @@ export async function benchSettle(o: SettleOptions): Promise<Record<string, unkn
     console.log(
       `${name} | ${latencies.length} | ${p50.toFixed(0)} ms | ${p90.toFixed(0)} ms | ${max.toFixed(0)} ms`,
     );
-    rows.push({ decoder: name, beam: decoder.beam ?? null, words: latencies.length, p50, p90, max });
+    rows.push({
+      decoder: name,
+      beam: decoder.beam ?? null,
+      settle_margin: decoder.settleMargin === Infinity ? "all" : decoder.settleMargin,
+      words: latencies.length,
+      p50,
+      p90,
+      max,
+    });
   }
   return { clips: o.clips ?? "fixtures", rows };
 }

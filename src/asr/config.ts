@@ -18,6 +18,7 @@ const schema = z.object({
   ASR_LM_BONUS: z.coerce.number().optional(),
   ASR_LEXICON_PENALTY: z.coerce.number().min(0).optional(),
   ASR_BEAM: z.coerce.number().int().min(1).max(64).optional(),
+  ASR_SETTLE_MARGIN: z.coerce.number().positive().optional(),
   ASR_VAD: bool.default(true),
   LOGGING_LEVEL: z.string().default("info"),
   USE_STRUCTURED_LOGGING: bool.default(false),
@@ -41,6 +42,7 @@ export function decoderSettings(config: AsrConfig): DecoderSettings {
     lmBonus: config.ASR_LM_BONUS,
     lexiconPenalty: config.ASR_LEXICON_PENALTY,
     beam: config.ASR_BEAM,
+    settleMargin: config.ASR_SETTLE_MARGIN,
   };
 }
 

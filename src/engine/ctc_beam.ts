@@ -6,7 +6,7 @@ import type { PieceLm } from "./lm.ts";
 import { isSpecialPiece, type Token, type TokenTable, WORD_START } from "./tokens.ts";
 
 export interface BeamCtcOptions {
-  /** Prefixes kept per frame (default 8: on the development sets 8 beat 4, and cost no measurable throughput). */
+  /** Prefixes kept per frame (default 8; the server's choice is decoders.ts's DEFAULT_BEAM). */
   beam?: number;
   /** Boost per matched keyterm piece, in log-probability units (default 1.5). */
   bonusPerPiece?: number;
@@ -15,6 +15,13 @@ export interface BeamCtcOptions {
   pruneLogProb?: number;
   /** Prefixes more than this far (log units) behind the best are dropped from the beam (default 6). */
   beamThreshold?: number;
+  /**
+   * Settling: the tokens that every prefix within this margin (log units) of the best shares are
+   * settled, and prefixes that disagree with them are dropped (default: no margin; every live prefix
+   * must agree). A wide beam keeps far-behind prefixes alive for long; they rarely win, but while
+   * they live no word before them can be shown as final.
+   */
+  settleMargin?: number;
   /**
    * While keyterms are set, log-probabilities are divided by this (default 2): a CTC model's
    * posteriors are so peaky that a rare word's pieces sit 10-20 log units down, out of reach of
@@ -144,6 +151,7 @@ export class BeamCtcDecoder implements CtcDecoder {
   private readonly bonusPerPiece: number;
   private readonly pruneLogProb: number;
   private readonly beamThreshold: number;
+  private readonly settleMargin: number;
   private readonly keytermTemperature: number;
   /** 1, or 1/keytermTemperature while keyterms are set. */
   private scale = 1;
@@ -172,6 +180,7 @@ export class BeamCtcDecoder implements CtcDecoder {
     this.bonusPerPiece = options.bonusPerPiece ?? 1.5;
     this.pruneLogProb = options.pruneLogProb ?? 8;
     this.beamThreshold = options.beamThreshold ?? 6;
+    this.settleMargin = options.settleMargin ?? Infinity;
     this.keytermTemperature = options.keytermTemperature ?? 2;
     const topK = this.beamWidth + 2;
     this.beam = Array.from({ length: this.beamWidth }, () => new Hypothesis());
@@ -215,8 +224,20 @@ export class BeamCtcDecoder implements CtcDecoder {
   stableTokens(): number {
     // Every future prefix extends one of the live ones, so what they all share is settled.
     const best = this.bestForOutput();
+    const floor = best.logTotal - this.settleMargin;
     let shared = best.length;
-    for (let i = 0; i < this.beamSize; i++) shared = Math.min(shared, sharedLength(best, this.beam[i]));
+    for (let i = 0; i < this.beamSize; i++) {
+      if (this.beam[i].logTotal >= floor) shared = Math.min(shared, sharedLength(best, this.beam[i]));
+    }
+    // Prefixes behind the margin that disagree are dropped, so that what is settled stays settled.
+    let kept = 0;
+    for (let i = 0; i < this.beamSize; i++) {
+      const hypothesis = this.beam[i];
+      if (hypothesis.logTotal < floor && sharedLength(best, hypothesis) < shared) continue;
+      this.beam[i] = this.beam[kept];
+      this.beam[kept++] = hypothesis;
+    }
+    this.beamSize = kept;
     return shared;
   }
 

@@ -208,6 +208,28 @@ Deno.test("stable tokens: only the prefix every live hypothesis shares", () => {
   assertEquals(settled.stableTokens(), settled.tokens().length);
 });
 
+Deno.test("a settle margin settles what the likely prefixes share, and what it settled stays", () => {
+  // ▁ke is 3.8 log units behind ▁can: alive in the beam (threshold 6), outside a margin of 2.
+  const frames = ambiguousWord({ [id("anu")]: 0.9 });
+  frames[2] = { [id("▁can")]: 0.9, [id("▁ke")]: 0.02 };
+  const lexicon = { lexicon: Lexicon.parse("the\ncan\ncanoe\nkeanu\n"), penalty: 20 };
+  // Without a margin "can" waits for ▁ke to die, and the word list later brings "keanu" back on top.
+  const unsettled = new BeamCtcDecoder(table, { lexicon });
+  const logProbs = logProbMatrix(frames);
+  unsettled.accept(logProbs, 0, 3, vocab, 0);
+  // (Even "the" waits: a prefix that heard only "can", 4.3 log units behind, is alive too.)
+  assertEquals(unsettled.stableTokens(), 0);
+  unsettled.accept(logProbs, 3 * vocab, frames.length - 3, vocab, 3);
+  assertEquals(text(unsettled), "the keanu");
+  // With a margin of 2, "can" settles at once; ▁ke is dropped, so the words shown final never change.
+  const settling = new BeamCtcDecoder(table, { lexicon, settleMargin: 2 });
+  settling.accept(logProbs, 0, 3, vocab, 0);
+  assertEquals(settling.stableTokens(), 2);
+  settling.accept(logProbs, 3 * vocab, frames.length - 3, vocab, 3);
+  // The unlisted "cananu" costs more than leaving "anu" out: the settled word stays as shown.
+  assertEquals(text(settling), "the can");
+});
+
 Deno.test("a word list lifts a listed word over a likelier spelling it does not list, but does not ban it", () => {
   const lexicon = Lexicon.parse("the\ncanoe\na\nas\n");
   // "cananu" (0.5 x 0.5) is likelier than "canoe" (0.5 x 0.45).
