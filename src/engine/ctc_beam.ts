@@ -362,14 +362,16 @@ export class BeamCtcDecoder implements CtcDecoder {
     }
     let lmOwed = from.lmOwed;
     if (this.lm) {
-      const lmScore = this.lm.weight * this.lm.model.logProb(from.lmState, piece);
-      score += this.lm.bonus;
+      // Scaled with the acoustic scores, so that flattening them for keyterms keeps the balance tuned.
+      const bonus = this.lm.bonus * this.scale;
+      const lmScore = this.lm.weight * this.scale * this.lm.model.logProb(from.lmState, piece);
+      score += bonus;
       // A session's keyterms are words the LM has rarely seen: within a match, a piece's LM cost
       // is capped at the per-piece bonus, so a keyterm scores at least as it would without the LM.
       // What the cap spares is owed until the keyterm is complete (then forgiven) or the match
       // breaks off (then charged), as the graph does with its bonus.
       if (this.graph && graphState !== this.graph.root) {
-        const capped = Math.max(lmScore, -this.lm.bonus);
+        const capped = Math.max(lmScore, -bonus);
         score += capped;
         lmOwed = this.graph.finalize(graphState) === 0 ? 0 : lmOwed + lmScore - capped;
       } else {
@@ -394,7 +396,7 @@ export class BeamCtcDecoder implements CtcDecoder {
         if (!wordCharged) wordRange = lexicon.narrow(wordRange, word);
       }
       if (!wordCharged && wordRange.lo === wordRange.hi) {
-        score -= this.lexiconPenalty;
+        score -= this.lexiconPenalty * this.scale;
         wordCharged = true;
       }
     }
@@ -434,7 +436,7 @@ export class BeamCtcDecoder implements CtcDecoder {
   /** The penalty still due if the prefix's last word ended here: spelled so far, not listed, not yet charged. */
   private unlistedEnding(hypothesis: Hypothesis): number {
     if (!this.lexicon || hypothesis.wordCharged || hypothesis.word === "") return 0;
-    return this.lexicon.isWord(hypothesis.wordRange, hypothesis.word) ? 0 : this.lexiconPenalty;
+    return this.lexicon.isWord(hypothesis.wordRange, hypothesis.word) ? 0 : this.lexiconPenalty * this.scale;
   }
 
   /** A live prefix equal to `from` + piece, whose extension must merge into it. */
