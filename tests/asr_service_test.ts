@@ -141,6 +141,22 @@ Deno.test("model directory: a multilingual model's language tags must match its 
   }
 });
 
+/** Writes a model file and its matching checksum into model.json: a damaged file that passes the checksum. */
+async function replaceListedFile(
+  dir: string,
+  manifest: { files: Record<string, string> },
+  name: string,
+  bytes: Uint8Array,
+): Promise<void> {
+  await Deno.writeFile(`${dir}/${name}`, bytes);
+  const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", bytes as Uint8Array<ArrayBuffer>));
+  const sha = [...digest].map((b) => b.toString(16).padStart(2, "0")).join("");
+  await Deno.writeTextFile(
+    `${dir}/model.json`,
+    JSON.stringify({ ...manifest, files: { ...manifest.files, [name]: sha } }),
+  );
+}
+
 Deno.test("model directory: the word list loads with its penalty, and a malformed one is refused by line", async () => {
   const dir = await copyModelDir(MODEL);
   try {
@@ -151,13 +167,7 @@ Deno.test("model directory: the word list loads with its penalty, and a malforme
     ok(loaded.lexicon?.words.has("ultimately"));
     const text = await Deno.readTextFile(`${dir}/words.txt`);
     const broken = new TextEncoder().encode(text.replace("\nultimately\n", "\nUltimately\n"));
-    const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", broken));
-    const sha = [...digest].map((b) => b.toString(16).padStart(2, "0")).join("");
-    await Deno.writeFile(`${dir}/words.txt`, broken);
-    await Deno.writeTextFile(
-      `${dir}/model.json`,
-      JSON.stringify({ ...manifest, files: { ...manifest.files, "words.txt": sha } }),
-    );
+    await replaceListedFile(dir, manifest, "words.txt", broken);
     await rejects(loadModelDir(dir), /words.txt: line \d+: "Ultimately" is not lowercase/);
   } finally {
     await Deno.remove(dir, { recursive: true });
@@ -187,13 +197,7 @@ Deno.test("model directory: a language model that does not fit the model is refu
     await rejects(loadModelDir(dir), /lm.file lm.bin is not listed in files/);
     // A truncated file whose checksum was updated to match still fails on its layout.
     const bytes = await Deno.readFile(`${dir}/lm.bin`);
-    await Deno.writeFile(`${dir}/lm.bin`, bytes.slice(0, 1000));
-    const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", bytes.slice(0, 1000)));
-    const sha = [...digest].map((b) => b.toString(16).padStart(2, "0")).join("");
-    await Deno.writeTextFile(
-      `${dir}/model.json`,
-      JSON.stringify({ ...manifest, files: { ...manifest.files, "lm.bin": sha } }),
-    );
+    await replaceListedFile(dir, manifest, "lm.bin", bytes.slice(0, 1000));
     await rejects(loadModelDir(dir), /lm.bin: 1000 bytes, the header implies/);
   } finally {
     await Deno.remove(dir, { recursive: true });

@@ -1,9 +1,19 @@
 // Streaming CTC prefix beam search with keyterm boosting through a context graph.
 import type { CtcDecoder } from "./ctc.ts";
-import { ContextGraph, keytermsToPieces, normalizeKeyterm } from "./keyterms.ts";
-import type { Lexicon, WordRange } from "./lexicon.ts";
+import { ContextGraph, keytermsToPieces } from "./keyterms.ts";
+import type { Lexicon } from "./lexicon.ts";
 import type { PieceLm } from "./lm.ts";
-import { isSpecialPiece, type Token, type TokenTable, WORD_START } from "./tokens.ts";
+import type { Token, TokenTable } from "./tokens.ts";
+import { WordScorer } from "./word_scorer.ts";
+import {
+  extendHash,
+  Hypothesis,
+  logAdd,
+  sameTokens,
+  sharedLength,
+  type TokenNode,
+  tokenNode,
+} from "./beam_prefix.ts";
 
 export interface BeamCtcOptions {
   /** Prefixes kept per frame (default 8; the server's choice is decoders.ts's DEFAULT_BEAM). */
@@ -48,104 +58,6 @@ export interface LmFusion {
   bonus: number;
 }
 
-/** An emitted token in a persistent list: prefixes sharing a history share its nodes. */
-interface TokenNode {
-  readonly id: number;
-  readonly frame: number;
-  readonly lastFrame: number;
-  readonly prob: number;
-  readonly parent: TokenNode | null;
-}
-
-/** A prefix of the beam or a candidate for the next frame; pooled and reused so frames allocate little. */
-class Hypothesis {
-  /** Last token of the prefix; its lastFrame is kept in `lastFrame` until a child freezes it. */
-  tail: TokenNode | null = null;
-  lastFrame = -1;
-  /** Id of the last emitted symbol, kept across reset so a token spoken over a turn end is not repeated. */
-  last = -1;
-  length = 0;
-  hash = 0;
-  graphState = 0;
-  lmState = 0;
-  /** LM cost (weighted, <= 0) the current keyterm match was spared, charged only if it breaks off. */
-  lmOwed = 0;
-  /** The word being spelled, the listed words it starts, and whether it was already charged as unlisted. */
-  word = "";
-  wordRange: WordRange = NO_WORDS;
-  wordCharged = false;
-  /** Log-probabilities of the prefix ending in blank / in its last token, context boosts included. */
-  logBlank = -Infinity;
-  logNonBlank = -Infinity;
-  /** A candidate extends `tail` by this piece (>= 0); the node is only made if the candidate survives. */
-  pendingId = -1;
-  pendingFrame = 0;
-  pendingProb = 0;
-
-  get logTotal(): number {
-    return logAdd(this.logBlank, this.logNonBlank);
-  }
-
-  /** Turns a surviving extension into a token node (and steps its LM state: survivors only). */
-  materialize(lm?: PieceLm): void {
-    if (this.pendingId < 0) return;
-    if (lm) this.lmState = lm.next(this.lmState, this.pendingId);
-    this.tail = tokenNode(this, this.pendingId, this.pendingFrame, this.pendingProb);
-    this.lastFrame = this.pendingFrame;
-    this.pendingId = -1;
-  }
-}
-
-const NO_WORDS: WordRange = Object.freeze({ lo: 0, hi: 0 });
-
-/** The node of a token emitted at `frame` after the prefix `from`. */
-function tokenNode(from: Hypothesis, id: number, frame: number, prob: number): TokenNode {
-  // Other prefixes may share the parent node, so its final lastFrame goes into a copy.
-  const parent = from.tail && from.tail.lastFrame !== from.lastFrame
-    ? { ...from.tail, lastFrame: from.lastFrame }
-    : from.tail;
-  return { id, frame, lastFrame: frame, prob, parent };
-}
-
-function logAdd(a: number, b: number): number {
-  if (a === -Infinity) return b;
-  if (b === -Infinity) return a;
-  return a > b ? a + Math.log1p(Math.exp(b - a)) : b + Math.log1p(Math.exp(a - b));
-}
-
-/** Hash of a prefix extended by a piece; equal hashes are confirmed by comparing the lists. */
-function extendHash(hash: number, piece: number): number {
-  let x = Math.imul(hash ^ (piece + 0x9e3779b9), 0x85ebca6b);
-  x ^= x >>> 13;
-  x = Math.imul(x, 0xc2b2ae35);
-  return x ^ (x >>> 16);
-}
-
-function sameTokens(a: TokenNode | null, b: TokenNode | null): boolean {
-  while (a !== b) {
-    if (!a || !b || a.id !== b.id) return false;
-    a = a.parent;
-    b = b.parent;
-  }
-  return true;
-}
-
-/** Length of the prefix two hypotheses share. */
-function sharedLength(a: Hypothesis, b: Hypothesis): number {
-  const n = Math.min(a.length, b.length);
-  let x = a.tail;
-  let y = b.tail;
-  for (let k = a.length; k > n; k--) x = x!.parent;
-  for (let k = b.length; k > n; k--) y = y!.parent;
-  let shared = n;
-  // Walking back together, the earliest position whose pieces differ bounds the shared prefix;
-  // nodes that are the same object carry the same history.
-  for (let i = n; x !== y && x && y; i--, x = x.parent, y = y.parent) {
-    if (x.id !== y.id) shared = i - 1;
-  }
-  return shared;
-}
-
 export class BeamCtcDecoder implements CtcDecoder {
   private readonly beamWidth: number;
   private readonly bonusPerPiece: number;
@@ -157,13 +69,7 @@ export class BeamCtcDecoder implements CtcDecoder {
   private scale = 1;
   private graph: ContextGraph | null = null;
   private readonly lm: LmFusion | undefined;
-  private readonly lexiconPenalty: number;
-  /** The model's word list, with the session's keyterm words added. */
-  private readonly baseLexicon: Lexicon | undefined;
-  private lexicon: Lexicon | undefined;
-  /** Each piece's letters without the word-start mark, and whether it starts a word (-1: a special, no letters). */
-  private readonly pieceLetters: string[];
-  private readonly pieceKind: Int8Array;
+  private readonly words: WordScorer | undefined;
   /** beam[0..beamSize) are the live prefixes; candidates is scratch space for the next frame. */
   private beam: Hypothesis[];
   private beamSize = 1;
@@ -189,13 +95,8 @@ export class BeamCtcDecoder implements CtcDecoder {
     this.topIds = new Int32Array(topK);
     this.topLogProbs = new Float64Array(topK);
     this.lm = options.lm;
-    this.baseLexicon = options.lexicon?.lexicon;
-    this.lexiconPenalty = options.lexicon?.penalty ?? 0;
-    this.pieceLetters = table.symbols.map((s) => (s.startsWith(WORD_START) ? s.slice(1) : s));
-    this.pieceKind = Int8Array.from(
-      table.symbols,
-      (s, id) => (id === table.blank || isSpecialPiece(s) ? -1 : s.startsWith(WORD_START) ? 1 : 0),
-    );
+    this.words = options.lexicon && new WordScorer(table, options.lexicon.lexicon, options.lexicon.penalty);
+    this.beam[0].words = this.words?.start() ?? null;
     this.beam[0].logBlank = 0;
     this.beam[0].lmState = this.lm?.model.start ?? 0;
     this.setKeyterms(options.keyterms ?? []);
@@ -256,9 +157,7 @@ export class BeamCtcDecoder implements CtcDecoder {
     kept.graphState = this.graph?.root ?? 0;
     kept.lmState = this.lm?.model.start ?? 0;
     kept.lmOwed = 0;
-    kept.word = "";
-    kept.wordRange = this.lexicon?.all() ?? NO_WORDS;
-    kept.wordCharged = false;
+    kept.words = this.words?.start() ?? null;
     this.beamSize = 1;
   }
 
@@ -269,13 +168,8 @@ export class BeamCtcDecoder implements CtcDecoder {
     // Old node ids mean nothing in the new graph; boosts already earned stay in the scores.
     for (const hypothesis of this.beam) hypothesis.graphState = this.graph?.root ?? 0;
     // Keyterms are words the session expects: never charged as unlisted.
-    const lexicon = this.baseLexicon?.withWords(terms.flatMap(normalizeKeyterm));
-    if (lexicon !== this.lexicon) {
-      this.lexicon = lexicon;
-      // Ranges index the old list: look each live prefix's word up again.
-      for (const hypothesis of this.beam) {
-        if (lexicon) hypothesis.wordRange = lexicon.narrow(lexicon.all(), hypothesis.word);
-      }
+    if (this.words?.setKeyterms(terms)) {
+      for (let i = 0; i < this.beamSize; i++) this.beam[i].words = this.words.relocate(this.beam[i].words!);
     }
   }
 
@@ -316,9 +210,7 @@ export class BeamCtcDecoder implements CtcDecoder {
       to.graphState = from.graphState;
       to.lmState = from.lmState;
       to.lmOwed = from.lmOwed;
-      to.word = from.word;
-      to.wordRange = from.wordRange;
-      to.wordCharged = from.wordCharged;
+      to.words = from.words;
       to.logBlank = viaBlank;
       to.logNonBlank = viaRepeat;
       to.pendingId = -1;
@@ -379,27 +271,8 @@ export class BeamCtcDecoder implements CtcDecoder {
         lmOwed = 0;
       }
     }
-    let word = from.word;
-    let wordRange = from.wordRange;
-    let wordCharged = from.wordCharged;
-    const lexicon = this.lexicon;
-    const kind = this.pieceKind[piece];
-    if (lexicon && kind >= 0) {
-      if (kind === 1) {
-        // A new word: the one before it is finished.
-        score -= this.unlistedEnding(from);
-        word = this.pieceLetters[piece];
-        wordRange = lexicon.narrow(lexicon.all(), word);
-        wordCharged = false;
-      } else {
-        word += this.pieceLetters[piece];
-        if (!wordCharged) wordRange = lexicon.narrow(wordRange, word);
-      }
-      if (!wordCharged && wordRange.lo === wordRange.hi) {
-        score -= this.lexiconPenalty * this.scale;
-        wordCharged = true;
-      }
-    }
+    const words = this.words ? this.words.step(from.words!, piece) : null;
+    if (words) score -= words.cost * this.scale;
     const hash = extendHash(from.hash, piece);
     const existing = this.findStay(stayCount, from, piece, hash);
     if (existing) {
@@ -422,9 +295,7 @@ export class BeamCtcDecoder implements CtcDecoder {
     to.graphState = graphState;
     to.lmState = from.lmState; // stepped past the piece in materialize(), if the candidate survives
     to.lmOwed = lmOwed;
-    to.word = word;
-    to.wordRange = wordRange;
-    to.wordCharged = wordCharged;
+    to.words = words;
     to.logBlank = -Infinity;
     to.logNonBlank = score;
     to.pendingId = piece;
@@ -433,10 +304,9 @@ export class BeamCtcDecoder implements CtcDecoder {
     return count;
   }
 
-  /** The penalty still due if the prefix's last word ended here: spelled so far, not listed, not yet charged. */
+  /** The word-list penalty still due if the prefix's last word ended here. */
   private unlistedEnding(hypothesis: Hypothesis): number {
-    if (!this.lexicon || hypothesis.wordCharged || hypothesis.word === "") return 0;
-    return this.lexicon.isWord(hypothesis.wordRange, hypothesis.word) ? 0 : this.lexiconPenalty * this.scale;
+    return this.words ? this.words.endingCost(hypothesis.words!) * this.scale : 0;
   }
 
   /** A live prefix equal to `from` + piece, whose extension must merge into it. */

@@ -1,5 +1,5 @@
 import { deepStrictEqual as assertEquals } from "node:assert/strict";
-import { BeamCtcDecoder } from "./ctc_beam.ts";
+import { BeamCtcDecoder, type BeamCtcOptions } from "./ctc_beam.ts";
 import { type CtcDecoder, GreedyCtcDecoder } from "./ctc.ts";
 import { tokensToWords, type TokenTable } from "./tokens.ts";
 import { lmBytes } from "./_lm_test_utils.ts";
@@ -213,21 +213,20 @@ Deno.test("a settle margin settles what the likely prefixes share, and what it s
   const frames = ambiguousWord({ [id("anu")]: 0.9 });
   frames[2] = { [id("▁can")]: 0.9, [id("▁ke")]: 0.02 };
   const lexicon = { lexicon: Lexicon.parse("the\ncan\ncanoe\nkeanu\n"), penalty: 20 };
+  // Settled tokens after the ambiguous frame, and the decoder after the rest.
+  const decodeAsked = (options: BeamCtcOptions) => {
+    const decoder = new BeamCtcDecoder(table, { lexicon, ...options });
+    decode(decoder, frames.slice(0, 3));
+    const stable = decoder.stableTokens();
+    decoder.accept(logProbMatrix(frames.slice(3)), 0, frames.length - 3, vocab, 3);
+    return { stable, text: text(decoder) };
+  };
   // Without a margin "can" waits for ▁ke to die, and the word list later brings "keanu" back on top.
-  const unsettled = new BeamCtcDecoder(table, { lexicon });
-  const logProbs = logProbMatrix(frames);
-  unsettled.accept(logProbs, 0, 3, vocab, 0);
   // (Even "the" waits: a prefix that heard only "can", 4.3 log units behind, is alive too.)
-  assertEquals(unsettled.stableTokens(), 0);
-  unsettled.accept(logProbs, 3 * vocab, frames.length - 3, vocab, 3);
-  assertEquals(text(unsettled), "the keanu");
+  assertEquals(decodeAsked({}), { stable: 0, text: "the keanu" });
   // With a margin of 2, "can" settles at once; ▁ke is dropped, so the words shown final never change.
-  const settling = new BeamCtcDecoder(table, { lexicon, settleMargin: 2 });
-  settling.accept(logProbs, 0, 3, vocab, 0);
-  assertEquals(settling.stableTokens(), 2);
-  settling.accept(logProbs, 3 * vocab, frames.length - 3, vocab, 3);
   // The unlisted "cananu" costs more than leaving "anu" out: the settled word stays as shown.
-  assertEquals(text(settling), "the can");
+  assertEquals(decodeAsked({ settleMargin: 2 }), { stable: 2, text: "the can" });
 });
 
 Deno.test("a word list lifts a listed word over a likelier spelling it does not list, but does not ban it", () => {
