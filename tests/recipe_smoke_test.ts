@@ -130,6 +130,14 @@ Deno.test("recipe smoke run, multilingual: tagged corpus, language tags as piece
     const floatBytes = (await Deno.stat(`${d}/model/model.onnx`)).size;
     ok((await stage("quantize.py", `${d}/model`)).includes("MatMul weights to int8"));
     ok((await Deno.stat(`${d}/model/model.onnx`)).size < floatBytes, "int8 weights make a smaller file");
+    // The word list keeps accents and lists French and Italian elided pairs' parts, not English ones.
+    await Deno.mkdir(`${d}/words`);
+    await Deno.writeTextFile(`${d}/words/train.txt`, "<fr> l'aéroport est fermé\n<en> don't go\n");
+    const lexiconArgs = ["--no-dict", "--keep-accents", "--elisions", "fr,it"];
+    ok((await stage("lexicon.py", `${d}/words`, `${d}/model`, ...lexiconArgs)).includes("lexicon: 7 words"));
+    const words = (await loadModelDir(`${d}/model`))?.lexicon?.words;
+    for (const word of ["l'aéroport", "l'", "aéroport", "fermé", "don't"]) ok(words?.has(word), word);
+    for (const word of ["don'", "t", "<fr>", "aeroport"]) ok(!words?.has(word), word);
     await assertServed(`${d}/model`);
 
     await stage("eval_prep.py", `${d}/corpus`, `${d}/eval`, "--limit", "1");

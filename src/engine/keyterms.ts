@@ -1,9 +1,23 @@
 // Keyterm boosting: keyterm strings to word-piece ids, and the context graph that scores them.
 import { isSpecialPiece, type TokenTable, WORD_START } from "./tokens.ts";
 
-/** Lowercases and keeps only a-z, apostrophes and spaces; returns the words. */
+/** Lowercases and keeps only letters (accents too), apostrophes and spaces; returns the words. */
 export function normalizeKeyterm(term: string): string[] {
-  return term.toLowerCase().replace(/\s+/g, " ").replace(/[^a-z' ]/g, "").split(" ").filter((word) => word);
+  return term.normalize("NFC").toLowerCase().replace(/\s+/g, " ").replace(/[^\p{Ll}' ]/gu, "").split(" ")
+    .filter((word) => word);
+}
+
+/** The word with its accents stripped: how a model without accented pieces spells it ("café" -> "cafe"). */
+export function foldAccents(word: string): string {
+  return word.normalize("NFD").replace(/\p{M}/gu, "");
+}
+
+/** A keyterm's words as the model may spell them: as written and, where that differs, accents stripped. */
+export function keytermWords(terms: readonly string[]): string[] {
+  return terms.flatMap(normalizeKeyterm).flatMap((word) => {
+    const folded = foldAccents(word);
+    return folded === word ? [word] : [word, folded];
+  });
 }
 
 /** Pieces a keyterm may be spelled with: every symbol except <unk>, <blk> and other <...> specials. */
@@ -61,7 +75,8 @@ export function keytermsToPieces(terms: readonly string[], table: TokenTable): n
     const pieces: number[] = [];
     let spelled = words.length > 0;
     for (const word of words) {
-      const wordPieces = segmentWord(word, index);
+      // A model without accented pieces (en-default) spells "café" as "cafe".
+      const wordPieces = segmentWord(word, index) ?? segmentWord(foldAccents(word), index);
       if (!wordPieces) {
         spelled = false;
         break;

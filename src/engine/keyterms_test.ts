@@ -1,5 +1,12 @@
 import { deepStrictEqual as assertEquals, ok } from "node:assert/strict";
-import { ContextGraph, keytermsToPieces, normalizeKeyterm, pieceIndex, segmentWord } from "./keyterms.ts";
+import {
+  ContextGraph,
+  keytermsToPieces,
+  keytermWords,
+  normalizeKeyterm,
+  pieceIndex,
+  segmentWord,
+} from "./keyterms.ts";
 import type { TokenTable } from "./tokens.ts";
 
 const symbols = [
@@ -36,6 +43,13 @@ Deno.test("keyterms are lowercased and stripped to letters, apostrophes and spac
   assertEquals(normalizeKeyterm("  Keanu\tREEVES! "), ["keanu", "reeves"]);
   assertEquals(normalizeKeyterm("Don't R2-D2"), ["don't", "rd"]);
   assertEquals(normalizeKeyterm("123 !!"), []);
+  assertEquals(normalizeKeyterm("Città CAFE\u0301"), ["città", "café"]);
+  assertEquals(keytermWords(["Città", "bar"]), ["città", "citta", "bar"]);
+});
+
+Deno.test("a keyterm with accents the pieces lack is spelled without them", () => {
+  assertEquals(keytermsToPieces(["Kéanu"], table), [ids("▁ke", "anu")]);
+  assertEquals(keytermsToPieces(["Keañu"], table), [ids("▁ke", "anu")]);
 });
 
 Deno.test("words are split into the fewest pieces, preferring a longer first piece on ties", () => {

@@ -18,7 +18,7 @@ export interface WordRange {
 export class Lexicon {
   private constructor(private readonly words: readonly string[]) {}
 
-  /** One word per line, lowercase letters and apostrophes. */
+  /** One word per line, lowercase letters (of any alphabet: ml-default keeps accents) and apostrophes. */
   static parse(text: string): Lexicon {
     const words = new Set<string>();
     let line = 0;
@@ -26,7 +26,7 @@ export class Lexicon {
       line++;
       const word = raw.trim();
       if (!word) continue;
-      if (!/^[a-z']+$/.test(word)) {
+      if (!/^[\p{Ll}']+$/u.test(word)) {
         throw new LexiconFormatError(`line ${line}: "${word}" is not lowercase letters and apostrophes`);
       }
       words.add(word);

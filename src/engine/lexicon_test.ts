@@ -36,8 +36,10 @@ Deno.test("withWords adds a session's words and leaves the model's list as it wa
   assertEquals(lexicon.withWords(["the", "Canoe"]), lexicon);
 });
 
-Deno.test("a word list with anything but lowercase letters and apostrophes is refused by line", () => {
+Deno.test("a word list with anything but lowercase letters (accents too) and apostrophes is refused by line", () => {
   assertThrows(() => Lexicon.parse("the\nCanoe\n"), LexiconFormatError);
   assertThrows(() => Lexicon.parse("the\ncan oe\n"), /line 2/);
   assertThrows(() => Lexicon.parse("\n\n"), /no words/);
+  assertThrows(() => Lexicon.parse("città\nCittà\n"), /line 2/);
+  assertEquals(Lexicon.parse("città\nl'\nstraße\n").has("città"), true);
 });

@@ -1,7 +1,11 @@
 // Scores the words a beam-search prefix spells against a model's word list (lexicon.ts): a word
 // that leaves every listed word's prefixes, or ends unlisted, costs the penalty once. States are
 // immutable, so prefixes that share a history share them.
-import { normalizeKeyterm } from "./keyterms.ts";
+//
+// Elision: once a word's spelling so far is a listed word ending in an apostrophe (French and
+// Italian "l'", "qu'", "dell'"), the rest may also be a listed word of its own ("l'interno" is
+// listed if "l'" and "interno" are), so a list need not hold every elided pair.
+import { keytermWords } from "./keyterms.ts";
 import type { Lexicon, WordRange } from "./lexicon.ts";
 import { isSpecialPiece, type TokenTable, WORD_START } from "./tokens.ts";
 
@@ -9,10 +13,17 @@ export interface WordState {
   /** The word being spelled and the listed words it starts. */
   readonly word: string;
   readonly range: WordRange;
+  /** The word after an elided prefix: where it starts in `word`, and the listed words it starts. */
+  readonly tail: Tail | null;
   /** Whether this word was already charged as unlisted. */
   readonly charged: boolean;
   /** Penalty (log units) the step into this state charged. */
   readonly cost: number;
+}
+
+export interface Tail {
+  readonly from: number;
+  readonly range: WordRange;
 }
 
 export class WordScorer {
@@ -33,12 +44,12 @@ export class WordScorer {
 
   /** The state at the start of a turn. */
   start(): WordState {
-    return { word: "", range: this.lexicon.all(), charged: false, cost: 0 };
+    return { word: "", range: this.lexicon.all(), tail: null, charged: false, cost: 0 };
   }
 
   /** A session's keyterms count as listed words; true if the list changed (relocate live states). */
   setKeyterms(terms: readonly string[]): boolean {
-    const lexicon = this.base.withWords(terms.flatMap(normalizeKeyterm));
+    const lexicon = this.base.withWords(keytermWords(terms));
     const changed = lexicon !== this.lexicon;
     this.lexicon = lexicon;
     return changed;
@@ -46,37 +57,51 @@ export class WordScorer {
 
   /** The same word looked up in the current list (ranges index the list they were made in). */
   relocate(state: WordState): WordState {
-    return { ...state, range: this.lexicon.narrow(this.lexicon.all(), state.word) };
+    const all = this.lexicon.all();
+    const tail = state.tail && this.tailFrom(all, state.word, state.tail.from);
+    return { ...state, range: this.lexicon.narrow(all, state.word), tail };
   }
 
   /** The state after `piece`; its `cost` is what the piece charged (a finished or an impossible word). */
   step(state: WordState, piece: number): WordState {
     const kind = this.kind[piece];
     if (kind < 0) return state.cost === 0 ? state : { ...state, cost: 0 };
-    let cost = 0;
-    let word: string;
-    let range: WordRange;
-    let charged = state.charged;
     if (kind === 1) {
       // A new word: the one before it is finished.
-      cost = this.endingCost(state);
-      word = this.letters[piece];
-      range = this.lexicon.narrow(this.lexicon.all(), word);
-      charged = false;
-    } else {
-      word = state.word + this.letters[piece];
-      range = charged ? state.range : this.lexicon.narrow(state.range, word);
+      const word = this.letters[piece];
+      return this.spelled(word, this.lexicon.all(), null, 0, this.endingCost(state));
     }
-    if (!charged && range.lo === range.hi) {
-      cost += this.penalty;
-      charged = true;
-    }
-    return { word, range, charged, cost };
+    const word = state.word + this.letters[piece];
+    if (state.charged) return { ...state, word, cost: 0 };
+    const tail = state.tail && this.tailFrom(state.tail.range, word, state.tail.from);
+    return this.spelled(word, state.range, tail, word.length - this.letters[piece].length, 0);
   }
 
   /** The penalty still due if the state's word ended here: spelled, not listed, not yet charged. */
   endingCost(state: WordState): number {
-    if (state.charged || state.word === "") return 0;
-    return this.lexicon.isWord(state.range, state.word) ? 0 : this.penalty;
+    const { word, tail } = state;
+    if (state.charged || word === "" || this.lexicon.isWord(state.range, word)) return 0;
+    const listedTail = tail !== null && tail.from < word.length &&
+      this.lexicon.isWord(tail.range, word.slice(tail.from));
+    return listedTail ? 0 : this.penalty;
+  }
+
+  /**
+   * The state for `word` (not yet charged), whose letters from `added` on are new: its range narrowed
+   * from `range`, a tail begun at a new elision, and the penalty once neither is a listed word's start.
+   */
+  private spelled(word: string, range: WordRange, tail: Tail | null, added: number, cost: number): WordState {
+    const narrowed = this.lexicon.narrow(range, word);
+    const at = word.lastIndexOf("'");
+    if (at >= added && this.lexicon.has(word.slice(0, at + 1))) {
+      tail = this.tailFrom(this.lexicon.all(), word, at + 1);
+    }
+    const dead = narrowed.lo === narrowed.hi && (!tail || tail.range.lo === tail.range.hi);
+    return { word, range: narrowed, tail, charged: dead, cost: dead ? cost + this.penalty : cost };
+  }
+
+  /** The tail of `word` from `from` on, its range narrowed from `range`. */
+  private tailFrom(range: WordRange, word: string, from: number): Tail {
+    return { from, range: this.lexicon.narrow(range, word.slice(from)) };
   }
 }
