@@ -89,8 +89,11 @@ try {
       );
       batch.forEach((it, j) => {
         counter.add(it.text, hyps[j].text);
-        hypLines.push(JSON.stringify({ set: entry.name, audio: it.audio, ref: it.text, hyp: hyps[j].text }));
         const said = hyps[j].languages;
+        const languages = multilingual ? { language: it.language, said } : {};
+        hypLines.push(
+          JSON.stringify({ set: entry.name, audio: it.audio, ref: it.text, hyp: hyps[j].text, ...languages }),
+        );
         if (said.length && said.every((code) => code === it.language)) languageRight++;
       });
     }
