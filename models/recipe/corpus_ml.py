@@ -7,7 +7,12 @@ Sources, all Debian packages: fortunes-es, fortunes-de, fortunes-it, fortunes-br
 the translated manual pages (manpages-fr, -es, -de, -it, -pt-br: prose descriptions, options
 dropped), plus templated voice-agent sentences written here for each language. English comes from
 corpus.py's output (--english DIR). Sentences holding digits or foreign symbols are dropped rather
-than spelled out: number normalisation exists for English only.
+than spelled out: number normalisation exists for English only. So are the untranslated English
+lines the translated manual pages keep ("option will be ignored" among the Spanish ones): a
+sentence whose words are mostly in Debian's English word list and hardly any only in the
+language's own (wamerican, wspanish, wfrench, wngerman, witalian, wportuguese) would teach the
+model English tagged as another language and score a Spanish voice on English text. They are
+dropped after the split, so an earlier run's held-out sentences stay held out.
 Usage: corpus_ml.py OUT_DIR --english EN_CORPUS_DIR [--per-language 25000] [--heldout 100] [--seed N]
 """
 import argparse, glob, gzip, os, random, re, unicodedata
@@ -55,6 +60,27 @@ def normalize(text: str) -> str:
         return ""
     t = re.sub(r"(^| )'+|'+( |$)", " ", t)
     return re.sub(r"\s+", " ", t).strip()
+
+
+WORD_LISTS = {"en": "american-english", "es": "spanish", "fr": "french", "de": "ngerman", "it": "italian",
+              "pt": "portuguese"}
+
+
+def word_list(lang: str, root="/usr/share/dict") -> set[str]:
+    path = os.path.join(root, WORD_LISTS[lang])
+    if not os.path.exists(path):
+        raise SystemExit(f"corpus_ml: {path} is missing (apt-get install wamerican wspanish wfrench wngerman witalian wportuguese)")
+    return {normalize(w.strip()) for w in open(path, encoding="utf-8", errors="ignore")} - {""}
+
+
+def reads_as_english(sentence: str, english: set[str], own: set[str]) -> bool:
+    """Most words (of 3+ letters) English-only, hardly any only the language's own."""
+    words = [w for w in sentence.split() if len(w) >= 3]
+    if len(words) < 2:
+        return False
+    english_only = sum(w in english and w not in own for w in words) / len(words)
+    own_only = sum(w in own and w not in english for w in words) / len(words)
+    return english_only >= 0.6 and own_only <= 0.15
 
 
 def split_sentences(text: str) -> list[str]:
@@ -142,6 +168,7 @@ def main():
     rng = random.Random(args.seed)
     os.makedirs(args.out, exist_ok=True)
     train, heldout = [], []
+    english_words = word_list("en")
     for lang in LANGUAGES:
         if lang == "en":
             en_train = [l.strip() for l in open(os.path.join(args.english, "train.txt")) if l.strip()]
@@ -160,7 +187,12 @@ def main():
             held = natural[: args.heldout]
             made = {normalize(templated(lang, rng)) for _ in range(args.templated)} - set(held)
             rest = (natural[args.heldout:] + sorted(made))[: args.per_language]
-            print(f"corpus_ml: {lang}: {len(natural)} natural sentences, {len(made)} templated")
+            english, own = english_words, word_list(lang)
+            kept_held = [s for s in held if not reads_as_english(s, english, own)]
+            kept_rest = [s for s in rest if not reads_as_english(s, english, own)]
+            print(f"corpus_ml: {lang}: {len(natural)} natural sentences, {len(made)} templated, "
+                  f"{len(held) + len(rest) - len(kept_held) - len(kept_rest)} English lines dropped")
+            held, rest = kept_held, kept_rest
         train += [f"<{lang}> {s}" for s in rest]
         heldout += [f"<{lang}> {s}" for s in held]
         print(f"corpus_ml: {lang}: {len(rest)} training, {len(held)} held out")
