@@ -11,7 +11,9 @@ language for the language identification score.
 held-out sentences after the first --limit (never in an evaluation set) read by two training voices,
 so that nothing tuned on it has seen the evaluation sentences or the held-out voices; and
 `dev-festival`, the same sentences read by festival's two voices, an engine that en-default's
-training stages did not use (`--engines espeak,flite`): a check on unseen voices that is not the gate.
+training stages did not use (`--engines espeak,flite`): a check on unseen voices that is not the gate;
+and `dev-words`, turns of one or two words (digits, yes, no, ...: what a voice agent hears as a
+whole answer) read by the same four voices, where an LM trained on sentences may prefer nothing.
 Usage: eval_prep.py CORPUS_DIR OUT_DIR [--limit N] [--dev]
 """
 import argparse, glob, json, os, sys
@@ -24,6 +26,21 @@ from voices import HELD_OUT_VARIANT, festival, held_out_voice, synthesize_held_o
 
 DEV_VOICES = [("en-gb", "m2"), ("en-us-nyc", "f1")]  # training voices
 DEV_FESTIVAL_VOICES = ["voice_kal_diphone", "voice_cmu_us_slt_arctic_hts"]
+SHORT_TURNS = DIGITS + ["yes", "no", "okay", "sure", "yeah", "nope", "hello", "thanks", "stop", "cancel", "help",
+                        "correct", "wrong", "maybe", "goodbye", "next", "repeat that", "not now", "thank you", "sounds good"]
+
+
+def short_turns(path):
+    """Each short turn by the two training voices and festival's two (dev-words)."""
+    items = []
+    for text in SHORT_TURNS:
+        for voice in DEV_VOICES:
+            synthesize_held_out(text, path, voice)
+            items.append((load_16k(path), text))
+        for voice in DEV_FESTIVAL_VOICES:
+            festival(text, voice, path)
+            items.append((load_16k(path), text))
+    return items
 
 
 def write_set(out_dir, name, items, language=None):
@@ -71,6 +88,7 @@ def main():
             festival_items.append((load_16k(path), text))
         write_set(args.out, "dev", items)
         write_set(args.out, "dev-festival", festival_items)
+        write_set(args.out, "dev-words", short_turns(path))
         return
     sentences = sentences[: args.limit]
     for name, voice in (("heldout-voice", None), ("heldout-variant", HELD_OUT_VARIANT)):

@@ -67,6 +67,8 @@ export class BeamCtcDecoder implements CtcDecoder {
   private readonly keytermTemperature: number;
   /** 1, or 1/keytermTemperature while keyterms are set. */
   private scale = 1;
+  /** Whether a frame of this turn had a piece more likely than blank (greedy decoding would show words). */
+  private pieceWon = false;
   private graph: ContextGraph | null = null;
   private readonly lm: LmFusion | undefined;
   private readonly words: WordScorer | undefined;
@@ -159,6 +161,7 @@ export class BeamCtcDecoder implements CtcDecoder {
     kept.lmOwed = 0;
     kept.words = this.words?.start() ?? null;
     this.beamSize = 1;
+    this.pieceWon = false;
   }
 
   setKeyterms(terms: readonly string[]): void {
@@ -177,8 +180,11 @@ export class BeamCtcDecoder implements CtcDecoder {
   private bestForOutput(): Hypothesis {
     let best = this.beam[0];
     let bestScore = -Infinity;
+    // The LM and word list choose between words; whether anything was said is the audio's call.
+    const wordsHeard = this.pieceWon;
     for (let i = 0; i < this.beamSize; i++) {
       const hypothesis = this.beam[i];
+      if (wordsHeard && hypothesis.length === 0) continue;
       const score = hypothesis.logTotal + (this.graph?.finalize(hypothesis.graphState) ?? 0) +
         hypothesis.lmOwed - this.unlistedEnding(hypothesis);
       if (score > bestScore) {
@@ -186,7 +192,7 @@ export class BeamCtcDecoder implements CtcDecoder {
         best = hypothesis;
       }
     }
-    return best;
+    return bestScore === -Infinity ? this.beam[0] : best;
   }
 
   private step(logProbs: Float32Array, row: number, vocab: number, frame: number): void {
@@ -194,6 +200,7 @@ export class BeamCtcDecoder implements CtcDecoder {
     const scale = this.scale;
     const logBlankProb = logProbs[row + blank] * scale;
     const topCount = this.selectTopPieces(logProbs, row, vocab, logProbs[row + blank]);
+    if (topCount > 0 && this.topLogProbs[0] > logProbs[row + blank]) this.pieceWon = true;
     let count = 0;
 
     // Staying on the same prefix: a blank, or a repeat of its last token (CTC merges repeats).

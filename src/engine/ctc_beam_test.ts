@@ -270,3 +270,28 @@ Deno.test("a session's keyterms are never charged as unlisted words", () => {
   decoder.setKeyterms(["cananu"]);
   assertEquals(text(decode(decoder, close)), "the cananu");
 });
+
+Deno.test("the LM may choose the words of a turn, not whether it has any", () => {
+  const pieces = symbols.length - 1;
+  // An LM that finds "▁a" very unlikely: with it, silence outscores the word.
+  const entries = Array.from(
+    { length: pieces },
+    (_, p): [number, number] => [p, Math.log(p === id("▁a") ? 1e-2 : 0.1)],
+  );
+  const lm = {
+    model: PieceLm.parse(lmBytes(1, pieces, [{ history: [], backoff: 0, entries }])),
+    weight: 1,
+    bonus: 0,
+  };
+  // The piece wins one frame, narrowly: greedy shows it, and so must the beam.
+  const weak = [peak(BLANK), { [id("▁a")]: 0.5, [BLANK]: 0.45 }, peak(BLANK)];
+  assertEquals(text(decode(new GreedyCtcDecoder(BLANK), weak)), "a");
+  assertEquals(text(decode(new BeamCtcDecoder(table, { lm }), weak)), "a");
+  // Where no frame has a piece above blank, an empty turn stays empty.
+  const faint = [peak(BLANK), { [id("▁a")]: 0.3, [BLANK]: 0.65 }, peak(BLANK)];
+  assertEquals(text(decode(new BeamCtcDecoder(table, { lm }), faint)), "");
+  // After reset the next turn is judged on its own frames.
+  const decoder = decode(new BeamCtcDecoder(table, { lm }), weak);
+  decoder.reset();
+  assertEquals(text(decode(decoder, faint)), "");
+});
