@@ -7,7 +7,7 @@ model.json (file, order, sha256; the fusion weights are set by eval, see --weigh
 Pieces, not words: the CTC model emits pieces, so each beam extension is scored in one lookup, and
 words never seen in the text can still be spelled.
 
-Usage: lm.py CORPUS_DIR LANG_DIR MODEL_DIR [--order 5] [--min-count 2] [--weight 0.5] [--bonus 1.0]
+Usage: lm.py CORPUS_DIR LANG_DIR MODEL_DIR [--order 5] [--min-count 2] [--weight 0.5] [--bonus 1.0] [--any-start]
 
 lm.bin (little-endian), read by src/engine/lm.ts:
   "ELM1", uint32 order, uint32 pieces (V; id V stands for the start of a turn), uint32 contexts,
@@ -159,6 +159,8 @@ def main():
     ap.add_argument("--min-count", type=int, default=2)
     ap.add_argument("--weight", type=float, default=0.5, help="LM log-probability scale in the beam search")
     ap.add_argument("--bonus", type=float, default=1.0, help="score added per emitted piece (offsets the LM cost)")
+    ap.add_argument("--any-start", action="store_true",
+                    help="the server scores a turn's first words in the empty context, not as a sentence's start")
     args = ap.parse_args()
     sp = spm.SentencePieceProcessor(model_file=os.path.join(args.lang, "bpe.model"))
     vocab = sp.get_piece_size()
@@ -175,6 +177,7 @@ def main():
     sha = hashlib.sha256(open(path, "rb").read()).hexdigest()
     manifest["files"]["lm.bin"] = sha
     manifest["lm"] = {"file": "lm.bin", "order": args.order, "weight": args.weight, "bonus": args.bonus,
+                      "sentence_start": not args.any_start,
                       "trained_on": f"{len(sentences)} sentences of the training text, word pieces, "
                                     f"interpolated Kneser-Ney, n-grams of order >= 3 seen {args.min_count}+ times"}
     json.dump(manifest, open(manifest_path, "w"), indent=2)

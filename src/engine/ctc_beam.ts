@@ -56,6 +56,13 @@ export interface LmFusion {
   weight: number;
   /** Added per emitted piece, so that the LM's cost does not favour dropping words. */
   bonus: number;
+  /**
+   * Score a turn's first words as a sentence's first words (the LM's turn-start context); else in
+   * its empty context. A turn is often not a sentence's start (a pause split it, or it is a one-word
+   * answer): for en-default the sentence-start prior pulled "zero" to "the" and put an "a" before
+   * first words, and its manifest turns this off (model.json lm.sentence_start, picked on dev).
+   */
+  sentenceStart?: boolean;
 }
 
 export class BeamCtcDecoder implements CtcDecoder {
@@ -100,7 +107,7 @@ export class BeamCtcDecoder implements CtcDecoder {
     this.words = options.lexicon && new WordScorer(table, options.lexicon.lexicon, options.lexicon.penalty);
     this.beam[0].words = this.words?.start() ?? null;
     this.beam[0].logBlank = 0;
-    this.beam[0].lmState = this.lm?.model.start ?? 0;
+    this.beam[0].lmState = this.lmTurnStart();
     this.setKeyterms(options.keyterms ?? []);
   }
 
@@ -157,7 +164,7 @@ export class BeamCtcDecoder implements CtcDecoder {
     kept.length = 0;
     kept.hash = 0;
     kept.graphState = this.graph?.root ?? 0;
-    kept.lmState = this.lm?.model.start ?? 0;
+    kept.lmState = this.lmTurnStart();
     kept.lmOwed = 0;
     kept.words = this.words?.start() ?? null;
     this.beamSize = 1;
@@ -174,6 +181,11 @@ export class BeamCtcDecoder implements CtcDecoder {
     if (this.words?.setKeyterms(terms)) {
       for (let i = 0; i < this.beamSize; i++) this.beam[i].words = this.words.relocate(this.beam[i].words!);
     }
+  }
+
+  /** The LM state a turn starts in: the empty context, or the sentence-start one if asked. */
+  private lmTurnStart(): number {
+    return this.lm?.sentenceStart ? this.lm.model.start : 0;
   }
 
   /** The prefix to report: best score once unfinished keyterm matches are taken back. */

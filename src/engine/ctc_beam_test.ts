@@ -295,3 +295,28 @@ Deno.test("the LM may choose the words of a turn, not whether it has any", () =>
   decoder.reset();
   assertEquals(text(decode(decoder, faint)), "");
 });
+
+Deno.test("a turn's first word is scored in the LM's empty context unless sentence starts are asked for", () => {
+  const pieces = symbols.length - 1;
+  const uniform = Array.from({ length: pieces }, (_, p): [number, number] => [p, Math.log(1 / pieces)]);
+  // After the turn-start context (id `pieces`), "▁the" is all but certain.
+  const sentenceStart = {
+    history: [pieces],
+    backoff: 0,
+    entries: [[id("▁the"), Math.log(0.99)]] as [number, number][],
+  };
+  const model = PieceLm.parse(
+    lmBytes(2, pieces, [{ history: [], backoff: 0, entries: uniform }, sentenceStart]),
+  );
+  const frames = [peak(BLANK), { [id("▁a")]: 0.5, [id("▁the")]: 0.4 }, peak(BLANK)];
+  const lm = { model, weight: 1, bonus: 0 };
+  assertEquals(text(decode(new BeamCtcDecoder(table, { lm }), frames)), "a");
+  assertEquals(
+    text(decode(new BeamCtcDecoder(table, { lm: { ...lm, sentenceStart: true } }), frames)),
+    "the",
+  );
+  // Also after a turn ends.
+  const decoder = decode(new BeamCtcDecoder(table, { lm: { ...lm, sentenceStart: true } }), frames);
+  decoder.reset();
+  assertEquals(text(decode(decoder, frames)), "the");
+});

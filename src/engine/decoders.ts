@@ -24,6 +24,8 @@ export interface DecoderSettings {
   /** Override the manifest's fusion weight / per-piece bonus (for tuning on a development set). */
   lmWeight?: number;
   lmBonus?: number;
+  /** Override the manifest's choice to score turns' first words as sentence starts (LmFusion.sentenceStart). */
+  lmSentenceStart?: boolean;
   /** Override the manifest's penalty for a word outside the model's word list (0: list unused). */
   lexiconPenalty?: number;
   /** Prefixes the beam search keeps (default DEFAULT_BEAM). */
@@ -42,6 +44,7 @@ export function makeDecoder(
       model: model.lm.model,
       weight: settings.lmWeight ?? model.lm.weight,
       bonus: settings.lmBonus ?? model.lm.bonus,
+      sentenceStart: settings.lmSentenceStart ?? model.lm.sentenceStart,
     }
     : undefined;
   const penalty = settings.lexiconPenalty ?? model.lexicon?.penalty ?? 0;

@@ -35,6 +35,8 @@ const manifestSchema = z.object({
     order: z.number().int().min(1).max(6),
     weight: z.number().min(0),
     bonus: z.number(),
+    /** Whether a turn's first words are scored as a sentence's (ctc_beam.ts LmFusion.sentenceStart). */
+    sentence_start: z.boolean().default(true),
   }).passthrough().optional(),
   /** A word list for the beam search, with the penalty for spelling outside it (models/recipe/lexicon.py). */
   lexicon: z.object({
@@ -57,7 +59,7 @@ export interface ModelInfo {
   streaming: Record<StreamingKey, number>;
   manifest: Manifest;
   /** The model's language model and the fusion weights it was tuned with, where it ships one. */
-  lm?: { model: PieceLm; weight: number; bonus: number };
+  lm?: { model: PieceLm; weight: number; bonus: number; sentenceStart: boolean };
   /** The model's word list and the penalty it was tuned with, where it ships one. */
   lexicon?: { words: Lexicon; penalty: number };
 }
@@ -144,7 +146,12 @@ export async function loadModelDir(dir: string): Promise<ModelInfo> {
           `model.json says order ${manifest.lm.order} and vocab_size ${streaming.vocab_size}`,
       );
     }
-    lm = { model, weight: manifest.lm.weight, bonus: manifest.lm.bonus };
+    lm = {
+      model,
+      weight: manifest.lm.weight,
+      bonus: manifest.lm.bonus,
+      sentenceStart: manifest.lm.sentence_start,
+    };
   }
   let lexicon: ModelInfo["lexicon"];
   if (manifest.lexicon) {

@@ -126,9 +126,16 @@ async function recordInManifest(model: string): Promise<void> {
   const path = new URL(`../../models/${model}/model.json`, import.meta.url);
   const manifest = JSON.parse(await Deno.readTextFile(path));
   // The server inherits this environment, so its decoder settings are the ones recorded.
-  const decoder =
-    ["ASR_DECODER", "ASR_BEAM", "ASR_LM_WEIGHT", "ASR_LM_BONUS", "ASR_LEXICON_PENALTY", "ASR_SETTLE_MARGIN"]
-      .filter((k) => Deno.env.get(k)).map((k) => `${k}=${Deno.env.get(k)}`).join(" ") || "ASR_DECODER=auto";
+  const decoder = [
+    "ASR_DECODER",
+    "ASR_BEAM",
+    "ASR_LM_WEIGHT",
+    "ASR_LM_BONUS",
+    "ASR_LEXICON_PENALTY",
+    "ASR_SETTLE_MARGIN",
+    "ASR_LM_SENTENCE_START",
+  ]
+    .filter((k) => Deno.env.get(k)).map((k) => `${k}=${Deno.env.get(k)}`).join(" ") || "ASR_DECODER=auto";
   const command = `deno task eval (through the server, ${decoder})`;
   for (const [name, r] of Object.entries(results)) {
     manifest.evaluation[name] = {
