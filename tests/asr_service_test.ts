@@ -185,6 +185,12 @@ Deno.test("model directory: a language model that does not fit the model is refu
     ok(makeDecoder(loaded, { choice: "greedy" }, []) instanceof GreedyCtcDecoder);
     ok(makeDecoder(loaded, { choice: "greedy" }, ["Keanu"]) instanceof BeamCtcDecoder);
     ok(makeDecoder({ ...loaded, lm: undefined }, { choice: "auto" }, []) instanceof GreedyCtcDecoder);
+    // en-default scores a turn's first words outside the sentence-start context; a manifest that
+    // does not say keeps sentence starts (ml-default).
+    strictEqual(loaded.lm?.sentenceStart, false);
+    const { sentence_start: _, ...unsaid } = manifest.lm;
+    await Deno.writeTextFile(`${dir}/model.json`, JSON.stringify({ ...manifest, lm: unsaid }));
+    strictEqual((await loadModelDir(dir)).lm?.sentenceStart, true);
 
     await Deno.writeTextFile(
       `${dir}/model.json`,
