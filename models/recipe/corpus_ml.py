@@ -187,9 +187,9 @@ def main():
             held = natural[: args.heldout]
             made = {normalize(templated(lang, rng)) for _ in range(args.templated)} - set(held)
             rest = (natural[args.heldout:] + sorted(made))[: args.per_language]
-            english, own = english_words, word_list(lang)
-            kept_held = [s for s in held if not reads_as_english(s, english, own)]
-            kept_rest = [s for s in rest if not reads_as_english(s, english, own)]
+            own = word_list(lang)
+            kept_held = [s for s in held if not reads_as_english(s, english_words, own)]
+            kept_rest = [s for s in rest if not reads_as_english(s, english_words, own)]
             print(f"corpus_ml: {lang}: {len(natural)} natural sentences, {len(made)} templated, "
                   f"{len(held) + len(rest) - len(kept_held) - len(kept_rest)} English lines dropped")
             held, rest = kept_held, kept_rest

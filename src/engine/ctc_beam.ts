@@ -192,11 +192,10 @@ export class BeamCtcDecoder implements CtcDecoder {
   private bestForOutput(): Hypothesis {
     let best = this.beam[0];
     let bestScore = -Infinity;
-    // The LM and word list choose between words; whether anything was said is the audio's call.
-    const wordsHeard = this.pieceWon;
     for (let i = 0; i < this.beamSize; i++) {
       const hypothesis = this.beam[i];
-      if (wordsHeard && hypothesis.length === 0) continue;
+      // The LM and word list choose between words; whether anything was said is the audio's call.
+      if (this.pieceWon && hypothesis.length === 0) continue;
       const score = hypothesis.logTotal + (this.graph?.finalize(hypothesis.graphState) ?? 0) +
         hypothesis.lmOwed - this.unlistedEnding(hypothesis);
       if (score > bestScore) {
@@ -204,7 +203,7 @@ export class BeamCtcDecoder implements CtcDecoder {
         best = hypothesis;
       }
     }
-    return bestScore === -Infinity ? this.beam[0] : best;
+    return best;
   }
 
   private step(logProbs: Float32Array, row: number, vocab: number, frame: number): void {
