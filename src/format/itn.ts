@@ -1,6 +1,7 @@
 // Inverse text normalisation: spoken forms → written forms ("twenty three dollars" → "$23").
 // Rules are tried in order at each word; the first match wins and the scan resumes after it.
 
+import { matchStreetAddress } from "./itn_address.ts";
 import { matchDayOfMonth, matchMonthDate } from "./itn_date.ts";
 import { matchNumber } from "./itn_numbers.ts";
 import { matchQuantity } from "./itn_quantity.ts";
@@ -9,8 +10,18 @@ import { matchTime } from "./itn_time.ts";
 import { type Piece, verbatimPiece } from "./pieces.ts";
 import { wordKey } from "./word_keys.ts";
 
-/** Most specific first: a date or time contains numbers that the later rules would take alone. */
-const RULES: readonly ItnRule[] = [matchMonthDate, matchDayOfMonth, matchTime, matchQuantity, matchNumber];
+/**
+ * Most specific first: an address, date or time contains numbers that the later rules would take
+ * alone ("at one twenty three main street" is not the time 1:23).
+ */
+const RULES: readonly ItnRule[] = [
+  matchStreetAddress,
+  matchMonthDate,
+  matchDayOfMonth,
+  matchTime,
+  matchQuantity,
+  matchNumber,
+];
 
 /** Pieces covering every word of `texts` in order; words no rule takes pass through verbatim. */
 export function inverseNormalize(texts: readonly string[]): Piece[] {
@@ -20,7 +31,9 @@ export function inverseNormalize(texts: readonly string[]): Piece[] {
   while (at < texts.length) {
     const matched = firstMatch(context, at);
     if (matched) {
-      pieces.push(...matched);
+      pieces.push(
+        ...matched.map((piece, i) => i < matched.length - 1 ? { ...piece, joinedToNext: true } : piece),
+      );
       at = matched[matched.length - 1].to;
     } else {
       pieces.push(verbatimPiece(texts, at));

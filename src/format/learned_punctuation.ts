@@ -21,7 +21,7 @@ export function punctuateWithModel(pieces: readonly Piece[], model: PunctuationM
       out[i] = { ...piece, text: withCasing(piece.text, predictions[i].casing) };
     }
     const mark = predictions[i].mark;
-    if (i === out.length - 1 || !mark || /[.,;:?!]$/.test(out[i].text)) continue;
+    if (i === out.length - 1 || !mark || piece.joinedToNext || /[.,;:?!]$/.test(out[i].text)) continue;
     out[i] = { ...out[i], text: out[i].text + mark };
     if (mark !== ",") sentenceStarts.add(sentenceStart = i + 1);
   }

@@ -11,6 +11,8 @@ export interface Piece {
   verbatim?: boolean;
   /** The text came from a user keyterm; no later stage may change its casing. */
   fixed?: boolean;
+  /** The next piece is part of the same written form ("7:30" "PM", "123" "Main"): no mark between them. */
+  joinedToNext?: boolean;
 }
 
 export function verbatimPiece(texts: readonly string[], index: number): Piece {

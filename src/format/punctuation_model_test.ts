@@ -58,6 +58,14 @@ Deno.test("punctuation model: keyterms, numbers and timings survive; the last ma
   );
 });
 
+Deno.test("punctuation model: no mark inside one written form (an address, a time)", () => {
+  // The model, reading "Apartment" then "4B" (a word it never saw), ends a sentence between them.
+  const address = formatWords(spoken("the address is one twenty three main street apartment four b"), {
+    punctuation: model,
+  });
+  assert.equal(address.transcript, "The address is 123 Main Street Apartment 4B.");
+});
+
 Deno.test("punctuation model: a missing or foreign model file is refused with its reason", () => {
   const dir = Deno.makeTempDirSync();
   try {
