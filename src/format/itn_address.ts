@@ -30,6 +30,13 @@ const MAX_NAME_WORDS = 2;
 const UNIT_LETTER = /^[a-h]$/;
 /** After these a number counts things ("a two lane road", "the one way street"), never a house. */
 const DETERMINERS: ReadonlySet<string> = new Set(["a", "an", "the", "this", "that", "each", "every"]);
+/**
+ * A house number of one word ("nine oak court") also needs the turn's start or one of these before
+ * it: in prose "would one day place" and "only one inscribed square" read like addresses.
+ */
+const ONE_WORD_CUES: ReadonlySet<string> = new Set(
+  ["at", "on", "to", "from", "is", "near", "off", "past", "by", "of", "address", "live", "lives"],
+);
 /** Words that cannot be part of a street's name: they join a name to the prose around it. */
 const NOT_NAME: ReadonlySet<string> = new Set([
   "a",
@@ -56,7 +63,9 @@ const NOT_NAME: ReadonlySet<string> = new Set([
 export function matchStreetAddress(context: ItnContext, at: number): Piece[] | undefined {
   const { keys, texts } = context;
   if (DETERMINERS.has(keys[at - 1] ?? "")) return undefined;
+  const cued = at === 0 || ONE_WORD_CUES.has(keys[at - 1]);
   for (const house of houseNumbers(keys, at)) {
+    if (house.end === at + 1 && !cued) continue;
     const street = streetAfter(keys, house.end);
     if (!street) continue;
     const pieces = [renderedPiece(house.digits, at, house.end)];

