@@ -4,6 +4,7 @@
 
 import type { ItnContext } from "./itn_rule.ts";
 import { numberWord, parseNumberAt, parseTwoDigitPair } from "./numbers.ts";
+import { capitaliseFirstLetter } from "./casing.ts";
 import { type Piece, renderedPiece } from "./pieces.ts";
 
 const STREET_TYPES: ReadonlyMap<string, string> = titled([
@@ -69,7 +70,9 @@ export function matchStreetAddress(context: ItnContext, at: number): Piece[] | u
     const street = streetAfter(keys, house.end);
     if (!street) continue;
     const pieces = [renderedPiece(house.digits, at, house.end)];
-    for (let i = house.end; i < street.typeAt; i++) pieces.push(renderedPiece(titleCase(texts[i]), i, i + 1));
+    for (let i = house.end; i < street.typeAt; i++) {
+      pieces.push(renderedPiece(capitaliseFirstLetter(texts[i]), i, i + 1));
+    }
     pieces.push(renderedPiece(street.type, street.typeAt, street.typeAt + 1));
     return [...pieces, ...unitAfter(keys, street.typeAt + 1)];
   }
@@ -115,17 +118,15 @@ function pairsReading(keys: readonly string[], at: number): HouseNumber | undefi
 
 /** One or two name words and then a street type, starting at `at`. */
 function streetAfter(keys: readonly string[], at: number): { typeAt: number; type: string } | undefined {
-  for (let typeAt = at + 1; typeAt <= at + MAX_NAME_WORDS; typeAt++) {
-    const name = keys.slice(at, typeAt);
-    if (name.length < typeAt - at || !name.every(isNameWord)) return undefined;
-    const type = STREET_TYPES.get(keys[typeAt] ?? "");
-    if (type) return { typeAt, type };
+  for (let nameEnd = at; nameEnd < at + MAX_NAME_WORDS && isNameWord(keys[nameEnd]); nameEnd++) {
+    const type = STREET_TYPES.get(keys[nameEnd + 1] ?? "");
+    if (type) return { typeAt: nameEnd + 1, type };
   }
   return undefined;
 }
 
-function isNameWord(key: string): boolean {
-  if (NOT_NAME.has(key) || STREET_TYPES.has(key) || UNIT_WORDS.has(key)) return false;
+function isNameWord(key: string | undefined): boolean {
+  if (key === undefined || NOT_NAME.has(key) || STREET_TYPES.has(key) || UNIT_WORDS.has(key)) return false;
   const number = numberWord(key);
   return !number || number.ordinal; // "fifth avenue", but no cardinal: it belongs to the house number
 }
@@ -141,9 +142,5 @@ function unitAfter(keys: readonly string[], at: number): Piece[] {
 }
 
 function titled(words: readonly string[]): Map<string, string> {
-  return new Map(words.map((word) => [word, titleCase(word)]));
-}
-
-function titleCase(word: string): string {
-  return word.charAt(0).toUpperCase() + word.slice(1);
+  return new Map(words.map((word) => [word, capitaliseFirstLetter(word)]));
 }
