@@ -194,3 +194,26 @@ Deno.test("recipe smoke run, punctuation: a toy model trained by the recipe runs
     await Deno.remove(d, { recursive: true });
   }
 });
+
+Deno.test("recipe corpus: only the English fortune databases are read, whatever else is installed", async () => {
+  const d = await Deno.makeTempDir({ prefix: "earshot-recipe-corpus-" });
+  try {
+    // fortunes-it installs "adams" beside the English "cookie"; the held-out sentences (and so the
+    // recorded WER) must not change with the packages a machine happens to have.
+    await Deno.mkdir(`${d}/fortunes`);
+    await Deno.writeTextFile(`${d}/fortunes/cookie`, "You will meet a tall dark stranger.\n%\n");
+    await Deno.writeTextFile(`${d}/fortunes/adams`, "Non ti preoccupare della galassia.\n%\n");
+    const out = await stage(
+      "corpus.py",
+      `${d}/corpus`,
+      ...["--fortunes", `${d}/fortunes`, "--templated", "0", "--data", `${d}/none`],
+    );
+    ok(out.includes("apt-get install fortunes fortunes-min"), out);
+    const text = await Deno.readTextFile(`${d}/corpus/heldout.txt`) +
+      await Deno.readTextFile(`${d}/corpus/train.txt`);
+    ok(text.includes("you will meet a tall dark stranger"), text);
+    ok(!text.includes("galassia"), text);
+  } finally {
+    await Deno.remove(d, { recursive: true });
+  }
+});

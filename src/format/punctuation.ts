@@ -22,14 +22,31 @@ const LEAD_INS: ReadonlySet<string> = new Set([
   "okay",
   "ok",
   "well",
+  // Greetings and answers that open a request: "hey can you…", "yes is it…".
+  "hey",
+  "hi",
+  "hello",
+  "yes",
+  "yeah",
+  "actually",
+  "please",
 ]);
+
+/** "hi there how are you": "there" after a greeting is part of it, unless a verb makes it the
+ * statement "hello, there is a problem". */
+const GREETINGS: ReadonlySet<string> = new Set(["hey", "hi", "hello"]);
+const EXISTENTIAL_VERBS: ReadonlySet<string> = new Set(["is", "are", "was", "were", "isn't", "aren't"]);
 
 /** Openers that also start statements ("may fifth is…"); a question only before a subject pronoun. */
 const PRONOUN_QUESTION_OPENERS: ReadonlySet<string> = new Set(["may", "might", "must"]);
 const SUBJECT_PRONOUNS: ReadonlySet<string> = new Set(["i", "we", "you", "he", "she", "it", "they"]);
 
 export function isQuestion(keys: readonly string[]): boolean {
-  const at = keys.findIndex((key) => !LEAD_INS.has(key));
+  let at = keys.findIndex((key) => !LEAD_INS.has(key));
+  const greetingThere = at > 0 && keys[at] === "there" && GREETINGS.has(keys[at - 1]);
+  if (greetingThere && !EXISTENTIAL_VERBS.has(keys[at + 1] ?? "")) {
+    at = keys.findIndex((key, i) => i > at && !LEAD_INS.has(key));
+  }
   if (at < 0) return false;
   const opener = keys[at];
   if (PRONOUN_QUESTION_OPENERS.has(opener)) return SUBJECT_PRONOUNS.has(keys[at + 1] ?? "");

@@ -41,8 +41,8 @@ Deno.test("punctuation model: names and places are capitalised, clauses get comm
   );
   // A sentence end inside the turn: the next word is capitalised, the question rule reads the last sentence.
   assert.equal(
-    formatWords(spoken("hi there how are you doing today"), { punctuation: model }).transcript,
-    "Hi there. How are you doing today?",
+    formatWords(spoken("thanks for calling how can i help you"), { punctuation: model }).transcript,
+    "Thanks for calling. How can I help you?",
   );
 });
 
