@@ -217,3 +217,50 @@ Deno.test("recipe corpus: only the English fortune databases are read, whatever 
     await Deno.remove(d, { recursive: true });
   }
 });
+
+/** The texts of the utterances synth.py wrote to a shard, as "source|text" lines. */
+async function shardTexts(shard: string): Promise<string[]> {
+  const script =
+    "import sys, torch\nfor _, text, source in torch.load(sys.argv[1]): print(f'{source}|{text}')";
+  const out = await new Deno.Command(PYTHON, {
+    args: ["-c", script, shard],
+    stdout: "piped",
+    stderr: "piped",
+  })
+    .output();
+  ok(out.success, new TextDecoder().decode(out.stderr));
+  return new TextDecoder().decode(out.stdout).trim().split("\n").sort();
+}
+
+Deno.test("recipe synthesis: a LibriSpeech-style corpus is read, normalised and tagged like the corpus", async () => {
+  const d = await Deno.makeTempDir({ prefix: "earshot-recipe-librispeech-" });
+  try {
+    // SPEAKER/CHAPTER/SPEAKER-CHAPTER.trans.txt beside the audio, as LibriSpeech lays it out; one
+    // line names audio that is not there and must be skipped.
+    const chapter = `${d}/ls/19/198`;
+    await Deno.mkdir(chapter, { recursive: true });
+    const lj = new URL("../../shared/data/ljspeech/", import.meta.url).pathname;
+    await Deno.copyFile(`${lj}LJ001-0002.flac`, `${chapter}/19-198-0001.flac`);
+    await Deno.copyFile(`${lj}LJ001-0005.flac`, `${chapter}/19-198-0002.flac`);
+    await Deno.writeTextFile(
+      `${chapter}/19-198.trans.txt`,
+      "19-198-0001 IN BEING COMPARATIVELY MODERN\n19-198-0002 THE INVENTION OF 2 LETTERS\n19-198-0003 MISSING\n",
+    );
+    const common = ["--real-repeats", "0", "--engines", "espeak", "--librispeech", `${d}/ls`];
+    for (
+      const [corpus, line, tag] of [["en", "a plain sentence", ""], ["ml", "<es> hola que tal", "<en> "]]
+    ) {
+      await Deno.mkdir(`${d}/${corpus}`);
+      await Deno.writeTextFile(`${d}/${corpus}/train.txt`, `${line}\n`);
+      await stage("synth.py", `${d}/${corpus}`, `${d}/${corpus}-feats`, ...common);
+      const texts = await shardTexts(`${d}/${corpus}-feats/shard-0000.pt`);
+      ok(texts.some((t) => t.endsWith(`|${line}`)), texts.join("\n"));
+      const real = texts.filter((t) => t.startsWith("real:"));
+      strictEqual(real.length, 2, texts.join("\n"));
+      strictEqual(real[0], `real:19-198-0001.flac|${tag}in being comparatively modern`);
+      strictEqual(real[1], `real:19-198-0002.flac|${tag}the invention of two letters`);
+    }
+  } finally {
+    await Deno.remove(d, { recursive: true });
+  }
+});

@@ -4,7 +4,7 @@ Each shard is a torch file holding a list of (features float16 [T, 80], text, so
 Real recordings from ../shared/data are mixed in (repeated with fresh augmentation), except the
 held-out ones (LJ Speech from LJ002-0150, FSDD speaker `theo`), which only the eval stage reads.
 Usage: synth.py CORPUS_DIR OUT_DIR [--workers 2] [--shard-size 2000] [--limit N] [--seed N]
-                [--repeats N] [--engines espeak,flite,festival] [--librispeech DIR]
+                [--repeats N] [--engines espeak,flite,festival] [--librispeech DIR [--librispeech-language xx]]
 Resumable: shards already written are skipped. --repeats speaks each sentence N times, each time
 with another voice and augmentation (for a GPU that eats data faster than one pass gives).
 """
@@ -127,6 +127,8 @@ def main():
     ap.add_argument("--repeats", type=int, default=1)
     ap.add_argument("--engines", default="espeak,flite,festival")
     ap.add_argument("--librispeech", default="", help="a LibriSpeech-style corpus directory to mix in")
+    ap.add_argument("--librispeech-language", default="en",
+                    help="the language its transcripts are tagged with when the corpus is tagged (corpus_ml.py)")
     ap.add_argument("--concat", type=float, default=0.0,
                     help="fraction of sentences spoken after another short sentence, as one utterance")
     ap.add_argument("--prefixes", type=float, default=0.0,
@@ -151,7 +153,10 @@ def main():
     tag = "<en> " if sentences and TAG.match(sentences[0]) else ""
     jobs += [("real", (path, tag + text)) for path, text in real_items(args.data) for _ in range(args.real_repeats)]
     if args.librispeech:
-        jobs += [("real", item) for item in librispeech_items(args.librispeech)]
+        # A tagged corpus needs every target tagged: an untagged utterance would teach the model to
+        # end without naming a language.
+        ls_tag = f"<{args.librispeech_language}> " if tag else ""
+        jobs += [("real", (path, ls_tag + text)) for path, text in librispeech_items(args.librispeech)]
     rng.shuffle(jobs)
     if args.limit:
         jobs = jobs[: args.limit]
