@@ -106,9 +106,10 @@ export async function createBackend(
       intraOpNumThreads: opts.threads ?? 1,
       interOpNumThreads: 1,
       graphOptimizationLevel: "all",
-      // The shipped models store int8 weights behind DequantizeLinear. Left to itself onnxruntime-node
-      // fuses them into int8 kernels whose results differ from wasm/WebGPU (0.3 in log p) and are no
-      // faster here; without the fusion the weights are folded to float once and every backend agrees.
+      // The shipped models turn int8 weights into float with Cast and Mul, folded at load. Models
+      // quantized by an earlier recipe use DequantizeLinear, which onnxruntime-node would fuse into
+      // int8 kernels whose results differ from wasm/WebGPU (0.3 in log p) and are no faster here;
+      // without the fusion the weights are folded to float once and every backend agrees.
       extra: { session: { disable_quant_qdq: "1" } },
     };
     try {
