@@ -61,12 +61,14 @@ def templated(rng: random.Random) -> str:
 
 
 def fortune_sentences(fortune_dir: str = FORTUNE_DIR) -> list[str]:
-    out, missing = [], [name for name in ENGLISH_FORTUNES if not os.path.isfile(os.path.join(fortune_dir, name))]
+    paths = [os.path.join(fortune_dir, name) for name in ENGLISH_FORTUNES]
+    missing = [os.path.basename(path) for path in paths if not os.path.isfile(path)]
     if missing:
         print(f"corpus: {len(missing)} fortune databases not under {fortune_dir} ({' '.join(missing)}); "
               "apt-get install fortunes fortunes-min", file=sys.stderr)
-    for name in (name for name in ENGLISH_FORTUNES if name not in missing):
-        text = open(os.path.join(fortune_dir, name), encoding="utf-8", errors="ignore").read()
+    out = []
+    for path in (path for path in paths if os.path.isfile(path)):
+        text = open(path, encoding="utf-8", errors="ignore").read()
         for entry in text.split("\n%\n"):
             if re.search(r"[|\\_<>{}\[\]=#@*~^]", entry) or re.search(r"^\s*--", entry, re.M):
                 entry = re.sub(r"^\s*--.*$", "", entry, flags=re.M)
