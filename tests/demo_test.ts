@@ -5,21 +5,18 @@
 import { ok, strictEqual } from "node:assert/strict";
 import type { Page } from "playwright-core";
 import { bestMatch } from "./helpers/audio_match.ts";
-import { hasChromium, launchChromium } from "./helpers/browser.ts";
+import { launchChromium } from "./helpers/browser.ts";
 import { startServer } from "./helpers/server.ts";
 import { fixture } from "./helpers/wav.ts";
 import { TestClient } from "./helpers/ws_client.ts";
+import { named, unmet } from "../tools/requirements.ts";
 
 const ROOT = new URL("../", import.meta.url).pathname;
 const WAV = `${ROOT}tests/fixtures/numbers.wav`;
 const SCREENSHOT = `${ROOT}bench/results/demo.png`;
 const TRAINED_STEPS = 1000;
 
-const chromiumMissing = !hasChromium();
-if (chromiumMissing) {
-  console.warn("demo_test: /usr/bin/chromium not found, browser tests ignored (apt-get install -y chromium)");
-}
-const ignoredNote = chromiumMissing ? " [ignored: no /usr/bin/chromium]" : "";
+const NO_CHROMIUM = unmet("chromium");
 
 function modelSteps(): number {
   try {
@@ -73,8 +70,8 @@ Deno.test({
 });
 
 Deno.test({
-  name: `demo page: microphone and WAV file to live captions in headless Chromium${ignoredNote}`,
-  ignore: chromiumMissing,
+  name: named("demo page: microphone and WAV file to live captions in headless Chromium", NO_CHROMIUM),
+  ignore: !!NO_CHROMIUM,
   sanitizeResources: false,
   sanitizeOps: false,
   async fn(t) {
@@ -149,8 +146,8 @@ Deno.test({
 });
 
 Deno.test({
-  name: `demo page: asks for an API key when the server requires one${ignoredNote}`,
-  ignore: chromiumMissing,
+  name: named("demo page: asks for an API key when the server requires one", NO_CHROMIUM),
+  ignore: !!NO_CHROMIUM,
   sanitizeResources: false,
   sanitizeOps: false,
   async fn() {

@@ -6,12 +6,15 @@ import { parse, parseAllDocuments } from "yaml";
 import { startChild } from "../src/stack/child.ts";
 import { freePort } from "../src/stack/config.ts";
 import { nginxStackConf } from "../src/stack/nginx_conf.ts";
+import { named, unmet } from "../tools/requirements.ts";
 
 const ROOT = new URL("../", import.meta.url).pathname;
 const COMPOSE = `${ROOT}compose`;
 const which = (names: string[]) => names.find((p) => existsSync(p));
 const DOCKER_COMPOSE = which(["/usr/bin/docker-compose", "/usr/local/bin/docker-compose"]);
 const NGINX = which(["/usr/sbin/nginx", "/usr/bin/nginx"]);
+const NO_NGINX = unmet("nginx");
+const NO_COMPOSE = unmet("compose");
 
 type Doc = Record<string, unknown>;
 const obj = (v: unknown): Doc => (v && typeof v === "object" ? v as Doc : {});
@@ -58,10 +61,8 @@ async function composeConfig(files: string[]): Promise<Doc> {
 }
 
 Deno.test({
-  name: `compose: docker-compose config accepts both stacks${
-    DOCKER_COMPOSE ? "" : " (ignored: docker-compose is not installed; apt-get install docker-compose)"
-  }`,
-  ignore: !DOCKER_COMPOSE,
+  name: named("compose: docker-compose config accepts both stacks", NO_COMPOSE),
+  ignore: !!NO_COMPOSE,
   async fn() {
     const standard = obj((await composeConfig(["docker-compose.yml"])).services);
     ok(standard["asr-english"] && standard["asr-multilingual"] && standard.nginx);
@@ -146,8 +147,8 @@ async function wsThrough(base: string, version: string): Promise<string> {
 
 for (const file of ["earshot.conf", "earshot.pro.conf"]) {
   Deno.test({
-    name: `nginx: ${file} routes on X-Model-Version and proxies WebSockets`,
-    ignore: !NGINX,
+    name: named(`nginx: ${file} routes on X-Model-Version and proxies WebSockets`, NO_NGINX),
+    ignore: !!NO_NGINX,
     sanitizeResources: false,
     sanitizeOps: false,
     async fn() {
@@ -185,8 +186,8 @@ for (const file of ["earshot.conf", "earshot.pro.conf"]) {
 }
 
 Deno.test({
-  name: "nginx: the stack's generated config passes nginx -t",
-  ignore: !NGINX,
+  name: named("nginx: the stack's generated config passes nginx -t", NO_NGINX),
+  ignore: !!NO_NGINX,
   async fn() {
     const prefix = await Deno.makeTempDir({ prefix: "earshot-nginx-t-" });
     try {

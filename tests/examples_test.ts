@@ -2,6 +2,7 @@
 // session's turns and ends with Termination.
 import { ok, strictEqual } from "node:assert/strict";
 import { startServer } from "./helpers/server.ts";
+import { named, unmet } from "../tools/requirements.ts";
 
 const ROOT = new URL("../", import.meta.url).pathname;
 const WAV = "tests/fixtures/weather.wav";
@@ -17,16 +18,6 @@ async function run(cmd: string, args: string[]): Promise<string> {
   return text;
 }
 
-function pythonWebsockets(): boolean {
-  try {
-    return new Deno.Command("/usr/bin/python3", { args: ["-c", "import websockets"], stderr: "null" })
-      .outputSync()
-      .success;
-  } catch {
-    return false;
-  }
-}
-
 /** Begin, at least one partial and one final turn, Termination last. */
 function assertSession(output: string): void {
   const lines = output.trim().split("\n");
@@ -39,7 +30,7 @@ function assertSession(output: string): void {
   ok(Number.isInteger(message.audio_duration_seconds) && message.audio_duration_seconds >= 3, termination);
 }
 
-const hasPython = pythonWebsockets();
+const NO_WEBSOCKETS = unmet("pythonClient");
 
 Deno.test({
   name: "examples: stream_file.ts and python_client.py stream a WAV file to the server",
@@ -63,8 +54,8 @@ Deno.test({
         );
       });
       await t.step({
-        name: `python_client.py (on /)${hasPython ? "" : " [ignored: no python3-websockets]"}`,
-        ignore: !hasPython,
+        name: named("python_client.py (on /)", NO_WEBSOCKETS),
+        ignore: !!NO_WEBSOCKETS,
         fn: async () =>
           assertSession(await run("/usr/bin/python3", ["examples/python_client.py", WAV, server.wsUrl])),
       });

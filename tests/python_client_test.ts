@@ -1,11 +1,15 @@
 // A Python client in the style of the reference self-hosted example (Debian's python3-websockets).
 import { ok, strictEqual } from "node:assert/strict";
 import { startServer } from "./helpers/server.ts";
+import { named, unmet } from "../tools/requirements.ts";
 
 const ROOT = new URL("../", import.meta.url).pathname;
 
+const NO_WEBSOCKETS = unmet("pythonClient");
+
 Deno.test({
-  name: "python3-websockets client: integer turn_order, word times and durations",
+  name: named("python3-websockets client: integer turn_order, word times and durations", NO_WEBSOCKETS),
+  ignore: !!NO_WEBSOCKETS,
   sanitizeResources: false,
   sanitizeOps: false,
   async fn() {

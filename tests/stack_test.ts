@@ -13,8 +13,10 @@ import { loadStackConfig } from "../src/stack/config.ts";
 import { type Stack, startStack } from "../src/stack/stack.ts";
 import { chunks, fixture, type Wav } from "./helpers/wav.ts";
 import { TestClient } from "./helpers/ws_client.ts";
+import { named, unmet } from "../tools/requirements.ts";
 
 const NGINX = ["/usr/sbin/nginx", "/usr/bin/nginx"].find((p) => existsSync(p));
+const NO_NGINX = unmet("nginx");
 const CHUNK_MS = 100;
 
 /** What the shipped model hears in the three fixtures (espeak-ng en-us, a training voice). */
@@ -112,8 +114,8 @@ const renumbered = (turns: string[], first: number) =>
   turns.map((t, i) => `${first + i}: ${t.slice(t.indexOf(": ") + 2)}`);
 
 Deno.test({
-  name: "stack: nginx routing, failover on a killed ASR instance, ASR and gateway drain",
-  ignore: !NGINX,
+  name: named("stack: nginx routing, failover on a killed ASR instance, ASR and gateway drain", NO_NGINX),
+  ignore: !!NO_NGINX,
   sanitizeResources: false,
   sanitizeOps: false,
   async fn(t) {
@@ -258,8 +260,8 @@ Deno.test({
 });
 
 Deno.test({
-  name: "stack: with a license, the sidecar runs as its own process and gates sessions",
-  ignore: !NGINX,
+  name: named("stack: with a license, the sidecar runs as its own process and gates sessions", NO_NGINX),
+  ignore: !!NO_NGINX,
   sanitizeResources: false,
   sanitizeOps: false,
   async fn() {

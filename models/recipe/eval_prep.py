@@ -62,7 +62,7 @@ def main():
     ap.add_argument("corpus")
     ap.add_argument("out")
     ap.add_argument("--limit", type=int, default=200)
-    ap.add_argument("--data", default=os.path.join(os.path.dirname(__file__), "../../../shared/data"))
+    ap.add_argument("--data", help="real recordings: a folder holding ljspeech/ and fsdd/ (none without it)")
     ap.add_argument("--dev", action="store_true")
     args = ap.parse_args()
     sentences = [l.strip() for l in open(os.path.join(args.corpus, "heldout.txt")) if l.strip()]
@@ -98,6 +98,9 @@ def main():
             items.append((load_16k(path), text))
         write_set(args.out, name, items)
 
+    if not args.data:
+        print("eval_prep: no --data, the LJ Speech and FSDD sets skipped", file=sys.stderr)
+        return
     meta = os.path.join(args.data, "ljspeech", "metadata.csv")
     if os.path.exists(meta):
         rows = [l.rstrip("\n").split("|") for l in open(meta, encoding="utf-8")]

@@ -1,7 +1,7 @@
 """Stage 2: synthesize and augment training speech, compute features, write shards.
 
 Each shard is a torch file holding a list of (features float16 [T, 80], text, source).
-Real recordings from ../shared/data are mixed in (repeated with fresh augmentation), except the
+Real recordings from --data are mixed in (repeated with fresh augmentation), except the
 held-out ones (LJ Speech from LJ002-0150, FSDD speaker `theo`), which only the eval stage reads.
 Usage: synth.py CORPUS_DIR OUT_DIR [--workers 2] [--shard-size 2000] [--limit N] [--seed N]
                 [--repeats N] [--engines espeak,flite,festival] [--librispeech DIR [--librispeech-language xx]]
@@ -24,7 +24,10 @@ HELD_OUT_FSDD_SPEAKER = "theo"
 HELD_OUT_LJ_FROM = "LJ002-0150"
 
 
-def real_items(data_dir: str) -> list[tuple[str, str]]:
+def real_items(data_dir: str | None) -> list[tuple[str, str]]:
+    if not data_dir:
+        print("synth: no --data, real recordings skipped", file=sys.stderr)
+        return []
     items = []
     meta = os.path.join(data_dir, "ljspeech", "metadata.csv")
     if os.path.exists(meta):
@@ -138,7 +141,7 @@ def main():
     ap.add_argument("--accents", type=float, default=0.0,
                     help="share of the other English espeak-ng utterances spoken in an invented accent")
     ap.add_argument("--seed", type=int, default=1)
-    ap.add_argument("--data", default=os.path.join(os.path.dirname(__file__), "../../../shared/data"))
+    ap.add_argument("--data", help="real recordings: a folder holding ljspeech/ and fsdd/ (none without it)")
     args = ap.parse_args()
     torch.set_num_threads(1)
     rng = random.Random(args.seed)

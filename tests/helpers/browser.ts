@@ -4,14 +4,6 @@ import { type Browser, chromium } from "playwright-core";
 
 export const CHROMIUM = "/usr/bin/chromium";
 
-export function hasChromium(): boolean {
-  try {
-    return Deno.statSync(CHROMIUM).isFile;
-  } catch {
-    return false;
-  }
-}
-
 /** @param microphoneWav played (in a loop) as the default audio capture device */
 export function launchChromium(microphoneWav: string): Promise<Browser> {
   return chromium.launch({
