@@ -1,82 +1,134 @@
-// One suite for every inference backend (onnxruntime-node, onnxruntime-web wasm and WebGPU):
-// the same model and inputs must give the same outputs within tolerance, streamed over several calls.
-import { ok, rejects } from "node:assert/strict";
+// One suite for every inference backend (onnxruntime-node on the CPU, its WebGPU and CUDA providers
+// with states kept in device memory, onnxruntime-web's wasm): streams of real speech that join and
+// leave between calls must give the log-probabilities and greedy tokens each stream gets when it
+// runs alone on the CPU backend.
+import { deepStrictEqual, ok, rejects, throws } from "node:assert/strict";
 import { type Backend, type BackendName, createBackend } from "../src/engine/backend.ts";
+import { paddedBatch } from "../src/engine/device_state_backend.ts";
 import { computeFbank } from "../src/engine/fbank.ts";
-import { loadModelDir, type ModelInfo } from "../src/engine/model_dir.ts";
+import { loadModelDir } from "../src/engine/model_dir.ts";
 import { decodePcm16 } from "../src/engine/pcm.ts";
 import { fixture } from "./helpers/wav.ts";
 
-const MODEL = new URL("../models/en-default", import.meta.url).pathname;
-const BATCH = 3;
-const CALLS = 6;
+const model = await loadModelDir(new URL("../models/en-default", import.meta.url).pathname);
+const s = model.streaming;
+const WINDOW = 80 * s.window_size;
+const VOCAB = s.vocab_size + 1;
 
-/** Runs CALLS windows of BATCH streams (different offsets into the fixture), carrying caches. */
-async function run(backend: Backend, model: ModelInfo): Promise<Float32Array[]> {
-  const s = model.streaming;
-  const frames = computeFbank(decodePcm16(fixture("weather.wav").data));
-  let cacheChannel: Float32Array = new Float32Array(
-    BATCH * s.cache_last_channel_dim1 * s.cache_last_channel_dim2 * s.cache_last_channel_dim3,
-  );
-  let cacheTime: Float32Array = new Float32Array(
-    BATCH * s.cache_last_time_dim1 * s.cache_last_time_dim2 * s.cache_last_time_dim3,
-  );
-  let cacheLen: BigInt64Array = new BigInt64Array(BATCH);
-  const outputs: Float32Array[] = [];
+/** A stream in the scenario: which audio, from which call it is open, and until which call. */
+interface Part {
+  audio: Float32Array[];
+  from: number;
+  until: number;
+  /** Calls it sits out while open (its state must wait unchanged). */
+  skips?: number[];
+}
+
+const weather = computeFbank(decodePcm16(fixture("weather.wav").data));
+const order = computeFbank(decodePcm16(fixture("order.wav").data));
+const CALLS = 8;
+// Four streams: one throughout, one that leaves after call 3 (its slot is then reused by the
+// fourth, which joins at call 5), one that joins at call 2 and sits out call 4.
+const SCENARIO: Part[] = [
+  { audio: weather, from: 0, until: CALLS },
+  { audio: order, from: 0, until: 3 },
+  { audio: order.slice(37), from: 2, until: CALLS, skips: [4] },
+  { audio: weather.slice(53), from: 5, until: CALLS },
+];
+
+function window(frames: Float32Array[], index: number, dst: Float32Array, offset: number): void {
+  for (let t = 0; t < s.window_size; t++) {
+    const frame = frames[index * s.chunk_shift + t];
+    for (let m = 0; m < 80; m++) dst[offset + m * s.window_size + t] = frame[m];
+  }
+}
+
+/** Runs the scenario; returns each stream's log-probabilities, window after window. */
+async function runScenario(backend: Backend, parts: Part[]): Promise<Float32Array[][]> {
+  const slots = new Map<number, number>();
+  const windowsDone = parts.map(() => 0);
+  const outputs: Float32Array[][] = parts.map(() => []);
   for (let call = 0; call < CALLS; call++) {
-    const features = new Float32Array(BATCH * 80 * s.window_size);
-    for (let b = 0; b < BATCH; b++) {
-      for (let t = 0; t < s.window_size; t++) {
-        const frame = frames[b * 37 + call * s.chunk_shift + t];
-        for (let m = 0; m < 80; m++) features[b * 80 * s.window_size + m * s.window_size + t] = frame[m];
-      }
-    }
-    const out = await backend.run({ batch: BATCH, features, cacheChannel, cacheTime, cacheLen });
-    outputs.push(out.logProbs.slice());
-    ({ cacheChannel, cacheTime, cacheLen } = out);
+    parts.forEach((p, i) => {
+      if (call === p.until && slots.has(i)) (backend.closeSlot(slots.get(i)!), slots.delete(i));
+    });
+    parts.forEach((p, i) => {
+      if (call === p.from) slots.set(i, backend.openSlot());
+    });
+    const batch = [...slots.keys()].filter((i) => !parts[i].skips?.includes(call));
+    if (!batch.length) continue;
+    const features = new Float32Array(batch.length * WINDOW);
+    batch.forEach((i, j) => window(parts[i].audio, windowsDone[i]++, features, j * WINDOW));
+    const out = await backend.run(batch.map((i) => slots.get(i)!), features);
+    const perStream = out.frames * VOCAB;
+    batch.forEach((i, j) => outputs[i].push(out.logProbs.slice(j * perStream, (j + 1) * perStream)));
   }
   return outputs;
 }
 
-/** Whether onnxruntime-node's CUDA provider starts here (its libraries are not installed by default). */
-async function cudaStarts(): Promise<boolean> {
+function greedy(logProbs: Float32Array[]): number[] {
+  const tokens: number[] = [];
+  for (const chunk of logProbs) {
+    for (let f = 0; f < chunk.length / VOCAB; f++) {
+      const row = chunk.subarray(f * VOCAB, (f + 1) * VOCAB);
+      tokens.push(row.indexOf(Math.max(...row)));
+    }
+  }
+  return tokens;
+}
+
+/** Each stream run alone on the CPU backend: what every backend must reproduce. */
+async function reference(): Promise<Float32Array[][]> {
+  const cpu = await createBackend("node", model);
   try {
-    await (await createBackend("cuda", model)).release();
-    return true;
-  } catch {
-    return false;
+    const alone: Float32Array[][] = [];
+    for (const p of SCENARIO) {
+      const calls = p.until - p.from - (p.skips?.length ?? 0);
+      const [out] = await runScenario(cpu, [{ audio: p.audio, from: 0, until: calls }]);
+      alone.push(out.slice(0, calls));
+    }
+    return alone;
+  } finally {
+    await cpu.release();
   }
 }
 
-const model = await loadModelDir(MODEL);
-
-async function available(name: BackendName): Promise<boolean> {
-  if (name === "cuda") return await cudaStarts();
-  if (name !== "webgpu") return true;
-  const gpu = (navigator as { gpu?: { requestAdapter(): Promise<unknown> } }).gpu;
-  return !!(gpu && await gpu.requestAdapter().catch(() => null));
+/** Why a backend cannot start here, or undefined when it can. */
+async function unavailable(name: BackendName): Promise<string | undefined> {
+  try {
+    await (await createBackend(name, model, { maxStreams: 4 })).release();
+    return undefined;
+  } catch (error) {
+    return (error as Error).message;
+  }
 }
 
-let reference: Float32Array[] | undefined;
+const expected = await reference();
 
 for (const name of ["node", "wasm", "webgpu", "cuda"] as const) {
+  const why = await unavailable(name);
+  if (why) console.log(`backend ${name} is skipped here: ${why}`);
   Deno.test({
-    name: `backend ${name}: batched streaming outputs match onnxruntime-node`,
-    ignore: !(await available(name)),
+    name: `backend ${name}: streams joining and leaving match each stream run alone on the CPU`,
+    ignore: why !== undefined,
     sanitizeResources: false,
     sanitizeOps: false,
     async fn() {
-      const backend = await createBackend(name, model);
+      // the fewest slots the scenario needs: the fourth stream must reuse the second's
+      const backend = await createBackend(name, model, { maxStreams: 3 });
       try {
-        const outputs = await run(backend, model);
-        reference ??= outputs;
-        let maxDiff = 0;
-        outputs.forEach((o, i) =>
-          o.forEach((v, j) => (maxDiff = Math.max(maxDiff, Math.abs(v - reference![i][j]))))
-        );
-        // log-probabilities: float32 kernels differ in summation order, not in results
-        ok(maxDiff < 2e-3, `${name}: max |Δ log p| = ${maxDiff}`);
-        ok(outputs.every((o) => o.every(Number.isFinite)));
+        const outputs = await runScenario(backend, SCENARIO);
+        outputs.forEach((stream, i) => {
+          deepStrictEqual(stream.length, expected[i].length, `stream ${i}: windows`);
+          let maxDiff = 0;
+          stream.forEach((o, k) =>
+            o.forEach((v, j) => (maxDiff = Math.max(maxDiff, Math.abs(v - expected[i][k][j]))))
+          );
+          // log-probabilities: float32 kernels differ in summation order, not in results
+          ok(maxDiff < 2e-3, `${name}, stream ${i}: max |Δ log p| = ${maxDiff}`);
+          deepStrictEqual(greedy(stream), greedy(expected[i]), `${name}, stream ${i}: greedy tokens`);
+        });
+        ok(greedy(outputs[0]).some((t) => t !== s.vocab_size), "the speech gives tokens, not only blanks");
       } finally {
         await backend.release();
       }
@@ -85,8 +137,30 @@ for (const name of ["node", "wasm", "webgpu", "cuda"] as const) {
 }
 
 Deno.test({
+  name: "backend webgpu: holds at most maxStreams streams and says so",
+  ignore: (await unavailable("webgpu")) !== undefined,
+  sanitizeResources: false,
+  sanitizeOps: false,
+}, async () => {
+  const backend = await createBackend("webgpu", model, { maxStreams: 2 });
+  try {
+    backend.openSlot();
+    const second = backend.openSlot();
+    throws(() => backend.openSlot(), /all 2 stream state slots are in use/);
+    backend.closeSlot(second);
+    backend.openSlot(); // a closed slot is free again
+  } finally {
+    await backend.release();
+  }
+});
+
+Deno.test("device batches are padded to few sizes", () => {
+  deepStrictEqual([1, 2, 3, 5, 64, 65, 128, 130].map(paddedBatch), [1, 2, 4, 8, 64, 128, 128, 192]);
+});
+
+Deno.test({
   name: "backend cuda: without its GPU libraries it refuses clearly instead of running on the CPU",
-  ignore: await cudaStarts(),
+  ignore: (await unavailable("cuda")) === undefined,
   async fn() {
     await rejects(() => createBackend("cuda", model), /ASR_BACKEND=cuda: .*use ASR_BACKEND=node for the CPU/);
   },

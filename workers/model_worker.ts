@@ -59,8 +59,13 @@ function onFrame(id: string, bytes: Uint8Array): void {
       (f) => send(id, f),
       vad ? new VadTrack(frame.open.settings.vad_threshold) : undefined,
     );
+    try {
+      scheduler.add(stream);
+    } catch (error) {
+      send(id, { kind: "error", error: { kind: "CAPACITY", message: (error as Error).message } });
+      return;
+    }
     streams.set(id, stream);
-    scheduler.add(stream);
     send(id, { kind: "ready", ready: { model: model.name } });
     return;
   }
@@ -89,7 +94,10 @@ self.onmessage = async (event: MessageEvent<ToWorker>) => {
     if (message.type === "init") {
       decoderSettings = message.decoder;
       model = await loadModelDir(message.modelDir);
-      const backend = await createBackend(message.backend, model, { threads: message.threads });
+      const backend = await createBackend(message.backend, model, {
+        threads: message.threads,
+        maxStreams: message.maxStreams,
+      });
       vad = message.vad ? await SileroVad.load() : undefined;
       scheduler = new Scheduler(
         backend,

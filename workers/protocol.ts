@@ -8,6 +8,8 @@ export interface WorkerInit {
   modelDir: string;
   backend: BackendName;
   threads: number;
+  /** The most streams this worker holds at once (a device-state backend sizes its state pool by it). */
+  maxStreams: number;
   maxBatch: number;
   maxWaitMs: number;
   decoder: DecoderSettings;
@@ -23,5 +25,4 @@ export type ToWorker =
 export type FromWorker =
   | { type: "ready"; model: string }
   | { type: "frame"; stream: string; bytes: Uint8Array }
-  | { type: "fatal"; message: string }
-  | { type: "stats"; batches: number; windows: number };
+  | { type: "fatal"; message: string };

@@ -46,6 +46,8 @@ export class AsrService {
             modelDir: dir,
             backend: this.opts.backend,
             threads: this.opts.threadsPerWorker,
+            // streams go to the least-loaded worker, so none holds more than its share
+            maxStreams: Math.ceil(this.opts.maxOpenStreams / this.opts.workers),
             maxBatch: this.opts.maxBatch,
             maxWaitMs: this.opts.maxWaitMs,
             decoder: this.opts.decoder,

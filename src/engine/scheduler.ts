@@ -1,5 +1,5 @@
-// Batches the ready windows of many streams into one forward call (caches stacked on the batch
-// dimension). A batch starts when maxBatch streams are ready or the first ready stream has waited
+// Batches the ready windows of many streams into one forward call; each stream's model state sits
+// in a slot of the backend (host or device memory), taken when the stream is added. A batch starts when maxBatch streams are ready or the first ready stream has waited
 // maxWaitMs; while a batch runs, audio keeps arriving, so batches grow with load.
 // A stream whose own handling fails (decoding its output, ending it) is dropped and reported
 // through onStreamError; the batch and the other streams go on. A failed forward call is the
@@ -14,17 +14,11 @@ export interface SchedulerOptions {
   maxWaitMs: number;
 }
 
-export interface BatchStats {
-  batches: number;
-  windows: number;
-  lastBatchMs: number;
-}
-
 export class Scheduler {
-  private readonly streams = new Set<StreamPipeline>();
+  /** Each stream with its backend state slot. */
+  private readonly streams = new Map<StreamPipeline, number>();
   private running = false;
   private timer: ReturnType<typeof setTimeout> | undefined;
-  readonly stats: BatchStats = { batches: 0, windows: 0, lastBatchMs: 0 };
 
   constructor(
     private readonly backend: Backend,
@@ -36,12 +30,16 @@ export class Scheduler {
     private readonly vad?: SileroVad,
   ) {}
 
+  /** Takes a state slot for the stream; throws when the backend holds its most streams. */
   add(stream: StreamPipeline): void {
-    this.streams.add(stream);
+    this.streams.set(stream, this.backend.openSlot());
   }
 
   remove(stream: StreamPipeline): void {
+    const slot = this.streams.get(stream);
+    if (slot === undefined) return;
     this.streams.delete(stream);
+    this.backend.closeSlot(slot);
   }
 
   /** Something changed for a stream (audio arrived, input finished): maybe start a batch. */
@@ -70,7 +68,7 @@ export class Scheduler {
   }
 
   private readyStreams(): StreamPipeline[] {
-    return [...this.streams].filter((s) => s.isReady());
+    return [...this.streams.keys()].filter((s) => s.isReady());
   }
 
   private async loop(): Promise<void> {
@@ -89,34 +87,19 @@ export class Scheduler {
   }
 
   private async runBatch(batch: StreamPipeline[]): Promise<void> {
-    const s = this.model.streaming;
-    const b = batch.length;
-    const featSize = 80 * s.window_size;
-    const chSize = batch[0].cacheChannel.length;
-    const tSize = batch[0].cacheTime.length;
-    const features = new Float32Array(b * featSize);
-    const cacheChannel = new Float32Array(b * chSize);
-    const cacheTime = new Float32Array(b * tSize);
-    const cacheLen = new BigInt64Array(b);
-    batch.forEach((stream, i) => {
-      stream.writeFeatures(features, i * featSize);
-      cacheChannel.set(stream.cacheChannel, i * chSize);
-      cacheTime.set(stream.cacheTime, i * tSize);
-      cacheLen[i] = stream.cacheLen;
-    });
-    const started = performance.now();
     // The VAD first, so that the turn decisions after this window see its silence.
     if (this.vad) await this.vad.run(batch.map((s) => s.vad).filter((t): t is VadTrack => t !== undefined));
-    const out = await this.backend.run({ batch: b, features, cacheChannel, cacheTime, cacheLen });
-    this.stats.lastBatchMs = performance.now() - started;
-    this.stats.batches++;
-    this.stats.windows += b;
+    // a stream removed while the VAD ran has given its slot back
+    const live = batch.filter((stream) => this.streams.has(stream));
+    if (!live.length) return;
+    const s = this.model.streaming;
+    const featSize = 80 * s.window_size;
+    const features = new Float32Array(live.length * featSize);
+    live.forEach((stream, i) => stream.writeFeatures(features, i * featSize));
+    const out = await this.backend.run(live.map((stream) => this.streams.get(stream)!), features);
     const vocab = s.vocab_size + 1;
-    batch.forEach((stream, i) => {
+    live.forEach((stream, i) => {
       if (!this.streams.has(stream)) return; // closed while the batch ran
-      stream.cacheChannel = out.cacheChannel.slice(i * chSize, (i + 1) * chSize);
-      stream.cacheTime = out.cacheTime.slice(i * tSize, (i + 1) * tSize);
-      stream.cacheLen = out.cacheLen[i];
       this.guarded(
         stream,
         () => stream.acceptOutput(out.logProbs, i * out.frames * vocab, out.frames, vocab),
@@ -128,7 +111,7 @@ export class Scheduler {
     try {
       step();
     } catch (error) {
-      this.streams.delete(stream);
+      this.remove(stream);
       this.onStreamError(stream, error);
     }
   }

@@ -1,5 +1,5 @@
 import { deepStrictEqual, strictEqual } from "node:assert/strict";
-import type { Backend, BatchInput, BatchOutput } from "./backend.ts";
+import type { Backend, BatchOutput } from "./backend.ts";
 import type { ModelInfo } from "./model_dir.ts";
 import { Scheduler } from "./scheduler.ts";
 import type { StreamPipeline } from "./stream.ts";
@@ -8,19 +8,23 @@ const WINDOW = 4;
 const VOCAB = 3;
 const model = { streaming: { window_size: WINDOW, vocab_size: VOCAB } } as unknown as ModelInfo;
 
-/** A backend double: one output frame per stream, its caches passed through. */
+/** A backend double: one output frame per stream; it records which state slots are open. */
 class EchoBackend implements Backend {
   readonly name = "node";
   runs = 0;
-  run(input: BatchInput): Promise<BatchOutput> {
+  readonly open = new Set<number>();
+  private next = 0;
+  openSlot(): number {
+    this.open.add(this.next);
+    return this.next++;
+  }
+  closeSlot(slot: number): void {
+    if (!this.open.delete(slot)) throw new Error(`slot ${slot} closed twice`);
+  }
+  run(slots: readonly number[]): Promise<BatchOutput> {
     this.runs++;
-    return Promise.resolve({
-      logProbs: new Float32Array(input.batch * (VOCAB + 1)),
-      frames: 1,
-      cacheChannel: input.cacheChannel,
-      cacheTime: input.cacheTime,
-      cacheLen: input.cacheLen,
-    });
+    if (slots.some((s) => !this.open.has(s))) throw new Error("a call on a closed slot");
+    return Promise.resolve({ logProbs: new Float32Array(slots.length * (VOCAB + 1)), frames: 1 });
   }
   release(): Promise<void> {
     return Promise.resolve();
@@ -33,9 +37,6 @@ function fakeStream(id: string, windows: number, fails = false): StreamPipeline 
   return {
     id,
     finishing: true,
-    cacheChannel: new Float32Array(2),
-    cacheTime: new Float32Array(2),
-    cacheLen: 0n,
     isReady: () => left > 0,
     get drained() {
       return left === 0;
@@ -73,14 +74,16 @@ Deno.test("a stream whose decoding throws is dropped and reported; the others in
   deepStrictEqual(drained.sort(), ["a", "c"]);
   deepStrictEqual(streamErrors, ["bad: decoder failed on bad"]); // reported once, then left out
   strictEqual(backend.runs, 3);
+  strictEqual(backend.open.size, 0, "every stream's state slot is given back");
 });
 
 Deno.test("a stream whose ending throws is reported alone", async () => {
   const streamErrors: string[] = [];
   const drained: string[] = [];
   const done = Promise.withResolvers<void>();
+  const backend = new EchoBackend();
   const scheduler = new Scheduler(
-    new EchoBackend(),
+    backend,
     model,
     { maxBatch: 8, maxWaitMs: 0 },
     (s) => {
@@ -100,4 +103,5 @@ Deno.test("a stream whose ending throws is reported alone", async () => {
   await done.promise;
   deepStrictEqual(streamErrors, ["bad: endpoint failed"]);
   deepStrictEqual(drained, ["a"]);
+  strictEqual(backend.open.size, 0, "the failed stream's slot is given back too");
 });

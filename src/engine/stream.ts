@@ -20,9 +20,6 @@ export class StreamPipeline {
   /** Index (in stream frames) of frames[0]; frames before it were consumed. */
   private frameBase = 0;
   processedFrames = 0;
-  cacheChannel: Float32Array;
-  cacheTime: Float32Array;
-  cacheLen = 0n;
   finishing = false;
   private samplesIn = 0;
   private readonly fbank = new OnlineFbank();
@@ -41,12 +38,6 @@ export class StreamPipeline {
     readonly vad?: VadTrack,
   ) {
     const s = model.streaming;
-    this.cacheChannel = new Float32Array(
-      s.cache_last_channel_dim1 * s.cache_last_channel_dim2 * s.cache_last_channel_dim3,
-    );
-    this.cacheTime = new Float32Array(
-      s.cache_last_time_dim1 * s.cache_last_time_dim2 * s.cache_last_time_dim3,
-    );
     this.resampler = open.sample_rate === 16000 ? undefined : new Resampler(open.sample_rate);
     this.tracker = new TurnTracker(open.settings, open.resume_turn_order);
     this.frameMs = 10 * s.subsampling_factor;

@@ -1,0 +1,51 @@
+// States in host memory (the CPU and wasm backends): each call stacks the batch's states on the
+// batch dimension and splits the next states back into their slots.
+import type { Backend, BackendName, BatchOutput } from "./backend.ts";
+import { HostStates } from "./host_states.ts";
+import { checkLayout, FEATURE_DIM, type ModelLayout } from "./nemo_ctc_layout.ts";
+import type { OrtModule, OrtSession } from "./ort.ts";
+import { SlotTable } from "./slot_table.ts";
+
+export class HostStateBackend implements Backend {
+  private readonly slots = new SlotTable();
+  private readonly states: HostStates;
+
+  constructor(
+    readonly name: BackendName,
+    private readonly ort: OrtModule,
+    private readonly session: OrtSession,
+    private readonly layout: ModelLayout,
+  ) {
+    checkLayout(layout, session.inputNames, session.outputNames);
+    this.states = new HostStates(layout.states, this.slots);
+  }
+
+  openSlot(): number {
+    const slot = this.slots.take();
+    this.states.reset(slot);
+    return slot;
+  }
+
+  closeSlot(slot: number): void {
+    this.slots.release(slot);
+  }
+
+  async run(slots: readonly number[], features: Float32Array): Promise<BatchOutput> {
+    const { Tensor } = this.ort;
+    const b = slots.length;
+    const layout = this.layout;
+    const generations = slots.map((s) => this.slots.generation(s));
+    const out = await this.session.run({
+      [layout.featuresInput]: new Tensor("float32", features, [b, FEATURE_DIM, layout.windowSize]),
+      [layout.lengthInput]: new Tensor("int64", new BigInt64Array(b).fill(BigInt(layout.windowSize)), [b]),
+      ...this.states.feeds(this.ort, slots),
+    });
+    this.states.store(out, slots, generations);
+    const logProbs = out[layout.logProbsOutput];
+    return { logProbs: logProbs.data as Float32Array, frames: logProbs.dims[1] };
+  }
+
+  release(): Promise<void> {
+    return this.session.release();
+  }
+}
