@@ -3,7 +3,7 @@
 import type { DecoderSettings } from "../src/engine/decoders.ts";
 import process from "node:process";
 import { UNIVERSAL_TURN_SETTINGS } from "../src/engine/turns.ts";
-import { sherpaRecognizer } from "../tests/helpers/sherpa.ts";
+import { sherpaRecognizer } from "../src/eval/sherpa.ts";
 import type { ServerFrame, TurnSettings } from "../src/asr/proto.ts";
 import { AsrService } from "../src/asr/service.ts";
 import { InProcessTransport } from "../src/asr/transport.ts";

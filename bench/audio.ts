@@ -1,9 +1,11 @@
 // Benchmark audio: the committed speech fixtures joined into one clip of 16 kHz PCM16.
-import { fixture } from "../tests/helpers/wav.ts";
+import { readWav } from "../src/client/wav.ts";
 
 /** The committed speech fixtures, one 16 kHz PCM16 clip each. */
 export function benchClipParts(): Uint8Array[] {
-  return ["weather.wav", "order.wav", "numbers.wav"].map((n) => fixture(n).data);
+  return ["weather.wav", "order.wav", "numbers.wav"].map((n) =>
+    readWav(Deno.readFileSync(new URL(`../tests/fixtures/${n}`, import.meta.url))).data
+  );
 }
 
 export function benchClip(): Uint8Array {

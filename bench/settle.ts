@@ -3,7 +3,7 @@
 // once every prefix within the settle margin of the best agrees on it (the others are dropped), or,
 // without a margin, every live prefix: a wider beam settles later; final turns do not wait.
 // One stream per clip, all paced at real time together, one decoder after another.
-import { readWav } from "../tests/helpers/wav.ts";
+import { readWav } from "../src/client/wav.ts";
 import { benchClipParts, percentile } from "./audio.ts";
 import { earshotService, MODEL, runEarshot } from "./asr_engines.ts";
 import type { Flags } from "./flags.ts";
@@ -77,7 +77,7 @@ function clipsIn(dir: string, limit: number): Uint8Array[] {
   if (!names.length) throw new Error(`no .wav files in ${dir}`);
   return names.slice(0, limit).map((name) => {
     const wav = readWav(Deno.readFileSync(`${dir}/${name}`));
-    if (wav.sampleRate !== 16000 || wav.format !== 1 || wav.bitsPerSample !== 16) {
+    if (wav.sampleRate !== 16000 || wav.encoding !== "pcm_s16le") {
       throw new Error(`${dir}/${name}: want 16 kHz PCM16 WAV`);
     }
     return wav.data;

@@ -1,6 +1,6 @@
 // The server a benchmark talks to: one already running (its URL, and its pid to measure when
 // given), or one started here as a subprocess on a free port.
-import { type RunningServer, startServer } from "../tests/helpers/server.ts";
+import { type RunningServer, startServer } from "../tools/server.ts";
 
 export interface Target {
   wsUrl: string;

@@ -1,7 +1,8 @@
-// One benchmark client session over the v3 WebSocket API: wait for Begin, send audio chunks on a
-// fixed real-time schedule, Terminate, wait for Termination and the close. Every text message is
-// kept with its arrival time; the figures are computed afterwards (session_figures.ts).
-import { RawSocket } from "../src/net/raw_websocket.ts";
+// One benchmark client session over the v3 WebSocket API (src/client/v3_session.ts, without Nagle's
+// delay): wait for Begin, send audio chunks on a fixed real-time schedule, Terminate, wait for
+// Termination and the close. Every text message is kept with its arrival time; the figures are
+// computed afterwards (session_figures.ts).
+import { type ServerMessage, V3Session } from "../src/client/v3_session.ts";
 
 export interface SessionPlan {
   url: string;
@@ -16,7 +17,7 @@ export interface SessionPlan {
 
 export interface Arrival {
   at: number;
-  message: Record<string, unknown>;
+  message: ServerMessage;
 }
 
 export interface SessionTrace {
@@ -40,58 +41,49 @@ const sleepUntil = (t: number) =>
 export async function runSession(plan: SessionPlan): Promise<SessionTrace> {
   const trace: SessionTrace = { openedAt: performance.now(), sentAt: [], lagMs: [], arrivals: [] };
   const fail = (error: string) => (trace.error ??= error);
-  const begun = Promise.withResolvers<void>();
-  const terminated = Promise.withResolvers<void>();
-  const closed = Promise.withResolvers<void>();
-  const within = async (p: Promise<void>, what: string) => {
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const late = new Promise<void>((resolve) => {
-      timer = setTimeout(() => (fail(`no ${what} within ${plan.timeoutMs} ms`), resolve()), plan.timeoutMs);
+  const session = new V3Session(plan.url, {
+    headers: plan.headers,
+    noDelay: true,
+    onMessage(message, at) {
+      trace.arrivals.push({ at, message });
+      if (message.type === "Begin") trace.beginAt = at;
+      else if (message.type === "Error") fail(`Error ${message.error_code}: ${message.error}`);
+    },
+  });
+  const closed = session.closed.then(({ code, reason }) => {
+    trace.closeCode = code;
+    if (code !== 1000) fail(`closed ${code} ${reason}`.trim());
+  });
+  // A close says what went wrong itself; only a timeout needs saying here.
+  const arrived = (type: string) =>
+    session.waitFor(type, plan.timeoutMs).then(() => true, () => {
+      if (session.isOpen) fail(`no ${type} within ${plan.timeoutMs} ms`);
+      return false;
     });
-    await Promise.race([p, closed.promise, late]);
-    clearTimeout(timer);
-  };
 
-  let ws: RawSocket;
-  try {
-    ws = await RawSocket.connect(plan.url, plan.headers, {
-      onText(text, at) {
-        const message = JSON.parse(text) as Record<string, unknown>;
-        trace.arrivals.push({ at, message });
-        if (message.type === "Begin") (trace.beginAt = at, begun.resolve());
-        else if (message.type === "Termination") terminated.resolve();
-        else if (message.type === "Error") fail(`Error ${message.error_code}: ${message.error}`);
-      },
-      onClose(code, reason) {
-        trace.closeCode = code;
-        if (code !== 1000) fail(`closed ${code} ${reason}`.trim());
-        closed.resolve();
-      },
-    });
-  } catch (e) {
-    fail(e instanceof Error ? e.message : String(e));
-    return trace;
-  }
-
-  await within(begun.promise, "Begin");
-  if (trace.beginAt !== undefined) {
-    const start = Math.max(plan.streamAt, trace.beginAt);
-    for (let i = 0; i < plan.chunks.length && ws.isOpen; i++) {
+  if (await arrived("Begin")) {
+    const start = Math.max(plan.streamAt, trace.beginAt!);
+    for (let i = 0; i < plan.chunks.length && session.isOpen; i++) {
       const due = start + i * plan.chunkMs;
       await sleepUntil(due);
-      if (!ws.isOpen) break;
-      ws.send(plan.chunks[i]);
+      if (!session.isOpen) break;
+      session.send(plan.chunks[i]);
       const now = performance.now();
       trace.sentAt.push(now);
       trace.lagMs.push(now - due);
     }
-    if (ws.isOpen) {
-      ws.send(JSON.stringify({ type: "Terminate" }));
+    if (session.isOpen) {
+      session.send(JSON.stringify({ type: "Terminate" }));
       trace.terminatedAt = performance.now();
-      await within(terminated.promise, "Termination");
+      await arrived("Termination");
     }
   }
-  ws.close(1000);
-  await within(closed.promise, "close");
+  session.close(1000);
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const late = new Promise<void>((resolve) => {
+    timer = setTimeout(() => (fail(`no close within ${plan.timeoutMs} ms`), resolve()), plan.timeoutMs);
+  });
+  await Promise.race([closed, late]);
+  clearTimeout(timer);
   return trace;
 }

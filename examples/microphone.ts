@@ -6,8 +6,8 @@
 //   deno run --allow-net --allow-run --allow-env examples/microphone.ts --sox      # sox -d
 //   options: --url ws://host:8080/v3/ws  --api-key KEY (or EARSHOT_API_KEY)  --speech-model NAME  --no-format
 import { clientOptions } from "./options.ts";
+import { connect } from "./session.ts";
 import { TurnPrinter } from "./turn_printer.ts";
-import { V3Session } from "./v3_session.ts";
 
 const SAMPLE_RATE = 16000;
 const CHUNK_BYTES = SAMPLE_RATE * 2 * 50 / 1000; // 50 ms of 16-bit mono
@@ -22,19 +22,8 @@ const recorder = useSox
   : ["arecord", "-q", "-f", "S16_LE", "-r", "16000", "-c", "1", "-t", "raw"];
 
 const printer = new TurnPrinter(opts.formatTurns);
-const session = await V3Session.connect({
-  url: opts.url,
-  apiKey: opts.apiKey,
-  params: {
-    sample_rate: String(SAMPLE_RATE),
-    encoding: "pcm_s16le",
-    speech_model: opts.speechModel,
-    format_turns: String(opts.formatTurns),
-  },
-  onTurn: (turn) => printer.print(turn),
-  onError: (text) => printer.info(`error: ${text}`),
-});
-printer.info(`Begin: session ${session.begin.id} (recording with ${recorder[0]}; Ctrl-C to stop)`);
+const { session, begin } = await connect(opts, { sample_rate: SAMPLE_RATE, encoding: "pcm_s16le" }, printer);
+printer.info(`Begin: session ${begin.id} (recording with ${recorder[0]}; Ctrl-C to stop)`);
 
 const child = new Deno.Command(recorder[0], { args: recorder.slice(1), stdout: "piped", stderr: "inherit" })
   .spawn();
@@ -58,7 +47,7 @@ for await (const bytes of child.stdout) {
       filled = 0;
     }
   }
-  if (!session.open) break;
+  if (!session.isOpen) break;
 }
 if (filled) session.send(pending.slice(0, filled)); // a short last chunk is allowed before Terminate
 try {

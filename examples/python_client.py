@@ -3,8 +3,9 @@ plain ws://, `Authorization: self-hosted`, query parameters via urlencode, audio
 {"type": "Terminate"} at the end.
 
 Needs Debian's python3-websockets (`apt-get install python3-websockets`), or `pip install websockets`.
-Usage: python3 examples/python_client.py tests/fixtures/weather.wav [ws://localhost:8080]
+Usage: python3 examples/python_client.py tests/fixtures/weather.wav [ws://localhost:8080] [--json]
 The file must be 16-bit mono PCM; the server resamples any rate from 8 to 48 kHz.
+--json prints every server message as it came, one per line (tests/python_client_test.ts reads them).
 """
 import asyncio
 import json
@@ -26,7 +27,7 @@ def connect(url: str):
     return websockets.connect(url, **{header_arg: {"Authorization": API_KEY}})
 
 
-async def main(path: str, server: str) -> None:
+async def main(path: str, server: str, raw: bool) -> None:
     with wave.open(path, "rb") as w:
         if w.getsampwidth() != 2 or w.getnchannels() != 1:
             sys.exit("need a 16-bit mono PCM WAV file")
@@ -49,7 +50,11 @@ async def main(path: str, server: str) -> None:
         async for message in ws:
             data = json.loads(message)
             kind = data.get("type")
-            if kind == "Begin":
+            if raw:
+                print(message, flush=True)
+                if kind == "Termination":
+                    break
+            elif kind == "Begin":
                 print(f"Session began: {data['id']}")
             elif kind == "Turn":
                 if not data["end_of_turn"]:
@@ -69,6 +74,7 @@ async def main(path: str, server: str) -> None:
 
 
 if __name__ == "__main__":
-    if len(sys.argv) < 2:
+    args = [a for a in sys.argv[1:] if a != "--json"]
+    if not args:
         sys.exit(__doc__)
-    asyncio.run(main(sys.argv[1], sys.argv[2] if len(sys.argv) > 2 else "ws://localhost:8080"))
+    asyncio.run(main(args[0], args[1] if len(args) > 1 else "ws://localhost:8080", "--json" in sys.argv))

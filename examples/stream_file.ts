@@ -3,10 +3,10 @@
 //
 //   deno run --allow-net --allow-read --allow-env examples/stream_file.ts tests/fixtures/weather.wav
 //   options: --url ws://host:8080/v3/ws  --api-key KEY (or EARSHOT_API_KEY)  --speech-model NAME  --no-format
+import { readWav } from "../src/client/wav.ts";
 import { clientOptions } from "./options.ts";
+import { connect } from "./session.ts";
 import { TurnPrinter } from "./turn_printer.ts";
-import { V3Session } from "./v3_session.ts";
-import { readWav } from "./wav.ts";
 
 const CHUNK_MS = 50;
 const USAGE = "usage: stream_file.ts [--url ws://localhost:8080/v3/ws] [--api-key KEY] " +
@@ -20,25 +20,18 @@ if (!path) {
 }
 const wav = readWav(await Deno.readFile(path));
 const printer = new TurnPrinter(opts.formatTurns);
-const session = await V3Session.connect({
-  url: opts.url,
-  apiKey: opts.apiKey,
-  params: {
-    sample_rate: String(wav.sampleRate),
-    encoding: wav.encoding,
-    speech_model: opts.speechModel,
-    format_turns: String(opts.formatTurns),
-  },
-  onTurn: (turn) => printer.print(turn),
-  onError: (text) => printer.info(`error: ${text}`),
-});
-printer.info(`Begin: session ${session.begin.id}`);
+const { session, begin } = await connect(
+  opts,
+  { sample_rate: wav.sampleRate, encoding: wav.encoding },
+  printer,
+);
+printer.info(`Begin: session ${begin.id}`);
 
 // Paced against the clock, not by sleeping a fixed time per chunk, so the stream does not drift
 // slower than real time (the server refuses audio faster than real time).
 const step = Math.round(wav.bytesPerMs * CHUNK_MS);
 const started = performance.now();
-for (let i = 0, at = 0; at < wav.data.length && session.open; i++, at += step) {
+for (let i = 0, at = 0; at < wav.data.length && session.isOpen; i++, at += step) {
   session.send(wav.data.subarray(at, at + step));
   const wait = started + (i + 1) * CHUNK_MS - performance.now();
   if (wait > 0) await new Promise((r) => setTimeout(r, wait));

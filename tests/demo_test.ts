@@ -6,7 +6,7 @@ import { ok, strictEqual } from "node:assert/strict";
 import type { Page } from "playwright-core";
 import { bestMatch } from "./helpers/audio_match.ts";
 import { launchChromium } from "./helpers/browser.ts";
-import { startServer } from "./helpers/server.ts";
+import { startServer } from "../tools/server.ts";
 import { fixture } from "./helpers/wav.ts";
 import { TestClient } from "./helpers/ws_client.ts";
 import { named, unmet } from "../tools/requirements.ts";

@@ -1,7 +1,7 @@
 // The example clients (examples/) against the real server: each streams a fixture, prints the
 // session's turns and ends with Termination.
 import { ok, strictEqual } from "node:assert/strict";
-import { startServer } from "./helpers/server.ts";
+import { startServer } from "../tools/server.ts";
 import { named, unmet } from "../tools/requirements.ts";
 
 const ROOT = new URL("../", import.meta.url).pathname;

@@ -2,7 +2,7 @@
 // protocol-v3.md §2.6 and §5 with its close code and Error frame, and isolation between sessions.
 import { deepStrictEqual, ok, strictEqual } from "node:assert/strict";
 import { chunks, fixture } from "./helpers/wav.ts";
-import { startServer } from "./helpers/server.ts";
+import { startServer } from "../tools/server.ts";
 import { TestClient } from "./helpers/ws_client.ts";
 
 const speech = fixture("weather.wav");

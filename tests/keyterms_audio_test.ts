@@ -2,7 +2,7 @@
 // with greedy decoding is transcribed right once it is given as a keyterm, and the keyterm does
 // not leak into audio that doesn't contain it.
 import { ok, strictEqual } from "node:assert/strict";
-import { startServer } from "./helpers/server.ts";
+import { startServer } from "../tools/server.ts";
 import { finalTurnsOf } from "./helpers/ws_client.ts";
 import { fixture } from "./helpers/wav.ts";
 

@@ -4,7 +4,7 @@ import { ok, strictEqual } from "node:assert/strict";
 import { createReferenceServer } from "../src/license/reference_server.ts";
 import { parsePublicKey } from "../src/license/license.ts";
 import { licenseFixture } from "../src/license/testing.ts";
-import { startServer } from "./helpers/server.ts";
+import { startServer } from "../tools/server.ts";
 import { chunks, fixture } from "./helpers/wav.ts";
 import { TestClient } from "./helpers/ws_client.ts";
 

@@ -3,7 +3,7 @@
 // and, with language_detection, names each turn's language; without it the Turn carries no
 // language fields.
 import { ok, strictEqual } from "node:assert/strict";
-import { startServer } from "./helpers/server.ts";
+import { startServer } from "../tools/server.ts";
 import { finalTurnsOf } from "./helpers/ws_client.ts";
 import { fixture } from "./helpers/wav.ts";
 import { normalizeForWer, wordErrors } from "../src/eval/wer.ts";

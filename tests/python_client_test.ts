@@ -1,6 +1,6 @@
-// A Python client in the style of the reference self-hosted example (Debian's python3-websockets).
+// The Python example client (Debian's python3-websockets), its messages as the server sent them.
 import { ok, strictEqual } from "node:assert/strict";
-import { startServer } from "./helpers/server.ts";
+import { startServer } from "../tools/server.ts";
 import { named, unmet } from "../tools/requirements.ts";
 
 const ROOT = new URL("../", import.meta.url).pathname;
@@ -16,7 +16,7 @@ Deno.test({
     const server = await startServer();
     try {
       const out = await new Deno.Command("/usr/bin/python3", {
-        args: ["tests/clients/python_client.py", server.wsUrl, "tests/fixtures/numbers.wav"],
+        args: ["examples/python_client.py", "tests/fixtures/numbers.wav", server.wsUrl, "--json"],
         cwd: ROOT,
         stdout: "piped",
         stderr: "piped",

@@ -1,6 +1,6 @@
 // The official AssemblyAI JS SDK, unmodified, against the real server over wss:// (test CA).
 import { ok, strictEqual } from "node:assert/strict";
-import { startServer } from "./helpers/server.ts";
+import { startServer } from "../tools/server.ts";
 import { makeTestPki } from "./helpers/tls.ts";
 import { named, unmet } from "../tools/requirements.ts";
 

@@ -3,7 +3,7 @@
 // `deno task parity DIR` does the same over the evaluation sets.
 import { ok, strictEqual } from "node:assert/strict";
 import { decodePcm16 } from "../src/engine/pcm.ts";
-import { EarshotGreedy, SherpaGreedy, type Token, tokenMismatch } from "./helpers/parity.ts";
+import { EarshotGreedy, SherpaGreedy, type Token, tokenMismatch } from "../src/eval/parity.ts";
 import { fixture } from "./helpers/wav.ts";
 
 const MODELS = new URL("../models/", import.meta.url).pathname;

@@ -1,9 +1,10 @@
 import { ok } from "node:assert/strict";
+import { readWav } from "../client/wav.ts";
 import { decodePcm16 } from "./pcm.ts";
 import { SileroVad, VAD_FRAME, VadTrack } from "./vad.ts";
 
 const speech = decodePcm16(
-  (await import("../../tests/helpers/wav.ts")).fixture("weather.wav").data,
+  readWav(Deno.readFileSync(new URL("../../tests/fixtures/weather.wav", import.meta.url))).data,
 );
 const SECOND = 16000;
 

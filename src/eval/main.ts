@@ -1,4 +1,4 @@
-// `deno task eval [DIR] [--url ws://host:port] [--record MODEL] [--sets a,b] [--hyps FILE]`: streams every evaluation set under DIR (made by
+// `deno task eval DIR [--url ws://host:port] [--record MODEL] [--sets a,b] [--hyps FILE]`: streams every evaluation set under DIR (made by
 // models/recipe/eval_prep.py: <set>/manifest.jsonl + WAV files) through the server's WebSocket
 // API and prints WER per set. Without --url it starts the all-in-one server itself, with the
 // real-time rate check relaxed so that evaluation runs faster than real time.
@@ -10,8 +10,9 @@
 // every utterance's reference and hypothesis as JSON lines, for error analysis. Each set's references
 // are fingerprinted (./set_fingerprint.ts): --record stores it, and a run warns when the model's
 // manifest recorded the set with other sentences.
-import { readWav } from "../../tests/helpers/wav.ts";
-import { startServer } from "../../tests/helpers/server.ts";
+import { V3Session } from "../client/v3_session.ts";
+import { chunks, readWav } from "../client/wav.ts";
+import { startServer } from "../../tools/server.ts";
 import { fingerprintWarning, referencesFingerprint } from "./set_fingerprint.ts";
 import { WerCounter } from "./wer.ts";
 
@@ -25,7 +26,13 @@ const onlySets = setsIndex >= 0 ? new Set(args.splice(setsIndex, 2)[1].split(","
 const hypsIndex = args.indexOf("--hyps");
 const hypsFile = hypsIndex >= 0 ? args.splice(hypsIndex, 2)[1] : undefined;
 const hypLines: string[] = [];
-const dir = args[0] ?? "/work/data/eval";
+const dir = args[0];
+if (!dir) {
+  console.error(
+    "usage: deno task eval DIR [--url ws://host:port] [--record MODEL] [--sets a,b] [--hyps FILE]",
+  );
+  Deno.exit(2);
+}
 const PARALLEL = 8;
 
 interface Transcript {
@@ -39,32 +46,20 @@ async function transcribe(baseUrl: string, wavPath: string, multilingual: boolea
   const query = multilingual
     ? "speech_model=universal-streaming-multilingual&language_detection=true"
     : "speech_model=universal-streaming-english";
-  const ws = new WebSocket(
-    `${baseUrl}/v3/ws?sample_rate=${wav.sampleRate}&${query}`,
-    {
-      headers: { Authorization: "eval" },
-    } as unknown as string[],
-  );
-  ws.binaryType = "arraybuffer";
-  const finals: string[] = [];
-  const languages: string[] = [];
-  const done = new Promise<void>((resolve, reject) => {
-    ws.onmessage = (e) => {
-      const m = JSON.parse(String(e.data));
-      if (m.type === "Turn" && m.end_of_turn && !m.turn_is_formatted) {
-        finals.push(m.transcript);
-        if (m.language_code) languages.push(m.language_code);
-      }
-      if (m.type === "Error") reject(new Error(`${wavPath}: ${m.error}`));
-    };
-    ws.onclose = () => resolve();
+  const session = new V3Session(`${baseUrl}/v3/ws?sample_rate=${wav.sampleRate}&${query}`, {
+    headers: { Authorization: "eval" },
   });
-  await new Promise((r) => (ws.onopen = r));
-  const chunk = wav.sampleRate / 10 * 2; // 100 ms
-  for (let i = 0; i < wav.data.length; i += chunk) ws.send(wav.data.slice(i, i + chunk));
-  ws.send(JSON.stringify({ type: "Terminate" }));
-  await done;
-  return { text: finals.join(" "), languages };
+  await session.opened();
+  for (const chunk of chunks(wav, 100)) session.send(chunk);
+  session.send(JSON.stringify({ type: "Terminate" }));
+  await session.closed;
+  const error = session.messages.find((m) => m.type === "Error");
+  if (error) throw new Error(`${wavPath}: ${error.error}`);
+  const finals = session.finalTurns();
+  return {
+    text: finals.map((t) => t.transcript).join(" "),
+    languages: finals.flatMap((t) => t.language_code ? [String(t.language_code)] : []),
+  };
 }
 
 const server = givenUrl

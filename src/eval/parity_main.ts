@@ -1,12 +1,12 @@
-// `deno task parity [DIR] [--sets a,b] [--model MODEL_DIR]`: every utterance of the evaluation sets under DIR (made by
+// `deno task parity DIR [--sets a,b] [--model MODEL_DIR]`: every utterance of the evaluation sets under DIR (made by
 // models/recipe/eval_prep.py) through Earshot's engine and through sherpa-onnx on the same shipped
 // model (en-default; ml-default for the multilingual sets), both greedy, one turn per utterance.
 // Prints per set how many token sequences are identical with times within one output frame, and
 // each engine's greedy WER; lists the first differences; exits 1 if any utterance differs.
 // --model runs every set on another model directory instead.
 import { decodePcm16 } from "../engine/pcm.ts";
-import { EarshotGreedy, SherpaGreedy, type Token, tokenMismatch } from "../../tests/helpers/parity.ts";
-import { readWav } from "../../tests/helpers/wav.ts";
+import { readWav } from "../client/wav.ts";
+import { EarshotGreedy, SherpaGreedy, type Token, tokenMismatch } from "./parity.ts";
 import { WerCounter } from "./wer.ts";
 
 const args = [...Deno.args];
@@ -14,7 +14,11 @@ const setsIndex = args.indexOf("--sets");
 const onlySets = setsIndex >= 0 ? new Set(args.splice(setsIndex, 2)[1].split(",")) : undefined;
 const modelIndex = args.indexOf("--model");
 const givenModel = modelIndex >= 0 ? args.splice(modelIndex, 2)[1] : undefined;
-const dir = args[0] ?? "/work/data/eval";
+const dir = args[0];
+if (!dir) {
+  console.error("usage: deno task parity DIR [--sets a,b] [--model MODEL_DIR]");
+  Deno.exit(2);
+}
 const MODELS = new URL("../../models/", import.meta.url).pathname;
 
 /** Word-piece tokens as words; language tags ("<en>") are not words. */

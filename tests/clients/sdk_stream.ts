@@ -2,7 +2,7 @@
 // as a JSON line. Run with DENO_CERT pointing at the test CA: the SDK only connects over wss://.
 // Usage: deno run -A sdk_stream.ts <wss base url> <wav file> [api key | token:<token>]
 import { AssemblyAI } from "assemblyai";
-import { chunks, readWav } from "../helpers/wav.ts";
+import { chunks, readWav } from "../../src/client/wav.ts";
 
 const [baseUrl, wavPath, credential = "self-hosted"] = Deno.args;
 const wav = readWav(Deno.readFileSync(wavPath));

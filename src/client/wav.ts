@@ -1,5 +1,6 @@
-// Just enough of WAV for the examples: PCM16 or mu-law mono, the two encodings the server takes.
-export interface WavAudio {
+// Just enough of WAV for clients, tools and tests: mono PCM16 or mu-law, the two encodings the
+// server takes.
+export interface Wav {
   sampleRate: number;
   encoding: "pcm_s16le" | "pcm_mulaw";
   /** bytes per millisecond of audio */
@@ -7,9 +8,9 @@ export interface WavAudio {
   data: Uint8Array;
 }
 
-export function readWav(bytes: Uint8Array): WavAudio {
+export function readWav(bytes: Uint8Array): Wav {
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const tag = (at: number) => new TextDecoder().decode(bytes.subarray(at, at + 4));
+  const tag = (at: number) => String.fromCharCode(...bytes.subarray(at, at + 4));
   if (tag(0) !== "RIFF" || tag(8) !== "WAVE") throw new Error("not a WAV file");
   let format = 0, channels = 0, sampleRate = 0, bits = 0;
   for (let at = 12; at + 8 <= bytes.length;) {
@@ -30,4 +31,12 @@ export function readWav(bytes: Uint8Array): WavAudio {
     at = body + size + (size & 1); // chunks are padded to even sizes
   }
   throw new Error("WAV without a data chunk");
+}
+
+/** Splits the audio into chunks of `ms` milliseconds (the last may be shorter). */
+export function chunks(wav: Wav, ms: number): Uint8Array[] {
+  const size = Math.round(wav.bytesPerMs * ms);
+  const out: Uint8Array[] = [];
+  for (let i = 0; i < wav.data.length; i += size) out.push(wav.data.slice(i, i + size));
+  return out;
 }

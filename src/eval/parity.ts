@@ -1,11 +1,12 @@
 // Earshot's engine and sherpa-onnx (npm:sherpa-onnx-node, NeMo CTC) on the same model directory and
 // audio, each giving its greedy tokens as [symbol, seconds]; used by tests/sherpa_parity_test.ts on
 // fixtures and by `deno task parity` on the evaluation sets.
-import type { ServerFrame } from "../../src/asr/proto.ts";
-import { type Backend, createBackend } from "../../src/engine/backend.ts";
-import { GreedyCtcDecoder } from "../../src/engine/ctc.ts";
-import { loadModelDir, type ModelInfo } from "../../src/engine/model_dir.ts";
-import { StreamPipeline } from "../../src/engine/stream.ts";
+import type { OpenStream } from "../asr/proto.ts";
+import { type Backend, createBackend } from "../engine/backend.ts";
+import { GreedyCtcDecoder } from "../engine/ctc.ts";
+import { loadModelDir, type ModelInfo } from "../engine/model_dir.ts";
+import { Scheduler } from "../engine/scheduler.ts";
+import { StreamPipeline } from "../engine/stream.ts";
 import { sherpaRecognizer } from "./sherpa.ts";
 
 /** One output frame of the shipped models (4x subsampling of 10 ms features). */
@@ -13,61 +14,37 @@ export const FRAME_S = 0.04;
 
 export type Token = [symbol: string, seconds: number];
 
-/** Earshot's engine on one stream, one window per call. */
+/** Earshot's engine (backend and scheduler, as in a model worker) on one stream at a time. */
 export class EarshotGreedy {
   private constructor(private readonly model: ModelInfo, private readonly backend: Backend) {}
 
   static async open(modelDir: string): Promise<EarshotGreedy> {
     const model = await loadModelDir(modelDir);
-    return new EarshotGreedy(model, await createBackend("node", model));
+    return new EarshotGreedy(model, await createBackend("node", model, { maxStreams: 1 }));
   }
 
   /** The tokens of 16 kHz PCM16 audio, decoded as one turn. */
   async tokens(pcm16: Uint8Array): Promise<Token[]> {
-    const { model, backend } = this;
+    const { model } = this;
     const decoder = new GreedyCtcDecoder(model.tokens.blank);
-    const frames: ServerFrame[] = [];
-    const stream = new StreamPipeline(
-      "p",
+    const done = Promise.withResolvers<void>();
+    const scheduler = new Scheduler(
+      this.backend,
       model,
-      {
-        session_id: "p",
-        route: "en-default",
-        sample_rate: 16000,
-        encoding: "PCM_S16LE",
-        settings: {
-          end_of_turn_confidence_threshold: 1,
-          min_turn_silence_ms: 60_000,
-          max_turn_silence_ms: 60_000, // one turn: the decoder is never reset
-          vad_threshold: 0.4,
-          keyterms: [],
-          pro_rules: false,
-          continuous_partials: false,
-          language_detection: false,
-        },
-        resume_turn_order: 0,
-        resume_offset_ms: 0,
-      },
-      decoder,
-      (f) => frames.push(f),
+      { maxBatch: 1, maxWaitMs: 0 },
+      () => done.resolve(),
+      done.reject,
+      (_, error) => done.reject(error),
     );
-    stream.acceptAudio(pcm16);
-    stream.finishInput();
-    const s = model.streaming;
-    while (stream.isReady()) {
-      const features = new Float32Array(80 * s.window_size);
-      stream.writeFeatures(features, 0);
-      const out = await backend.run({
-        batch: 1,
-        features,
-        cacheChannel: stream.cacheChannel,
-        cacheTime: stream.cacheTime,
-        cacheLen: new BigInt64Array([stream.cacheLen]),
-      });
-      stream.cacheChannel = out.cacheChannel;
-      stream.cacheTime = out.cacheTime;
-      stream.cacheLen = out.cacheLen[0];
-      stream.acceptOutput(out.logProbs, 0, out.frames, s.vocab_size + 1);
+    const stream = new StreamPipeline("p", model, ONE_TURN, decoder, () => {});
+    scheduler.add(stream);
+    try {
+      stream.acceptAudio(pcm16);
+      stream.finishInput();
+      scheduler.poke(stream);
+      await done.promise;
+    } finally {
+      scheduler.remove(stream);
     }
     return decoder.tokens().map((t) => [model.tokens.symbols[t.id], t.frame * FRAME_S]);
   }
@@ -76,6 +53,26 @@ export class EarshotGreedy {
     return this.backend.release();
   }
 }
+
+/** One turn: with these settings the decoder is never reset. */
+const ONE_TURN: OpenStream = {
+  session_id: "p",
+  route: "en-default",
+  sample_rate: 16000,
+  encoding: "PCM_S16LE",
+  settings: {
+    end_of_turn_confidence_threshold: 1,
+    min_turn_silence_ms: 60_000,
+    max_turn_silence_ms: 60_000,
+    vad_threshold: 0.4,
+    keyterms: [],
+    pro_rules: false,
+    continuous_partials: false,
+    language_detection: false,
+  },
+  resume_turn_order: 0,
+  resume_offset_ms: 0,
+};
 
 /** sherpa-onnx's streaming recognizer on the same model directory. */
 export class SherpaGreedy {

@@ -1,6 +1,8 @@
 // Starts the real server (`src/serve.ts`) as a subprocess on a free port and waits for
-// "Ready to serve!"; tests talk to it over real sockets.
-const ROOT = new URL("../../", import.meta.url).pathname;
+// "Ready to serve!"; tests, benchmarks and the evaluation talk to it over real sockets.
+import { freePort } from "../src/stack/config.ts";
+
+const ROOT = new URL("../", import.meta.url).pathname;
 
 export interface RunningServer {
   port: number;
@@ -9,13 +11,6 @@ export interface RunningServer {
   output: () => string;
   process: Deno.ChildProcess;
   stop(signal?: Deno.Signal): Promise<void>;
-}
-
-export function freePort(): number {
-  const listener = Deno.listen({ port: 0, hostname: "127.0.0.1" });
-  const port = (listener.addr as Deno.NetAddr).port;
-  listener.close();
-  return port;
 }
 
 export async function startServer(
