@@ -5,7 +5,7 @@ import type { Admission } from "./gateway/app.ts";
 import { HttpLicenseGate, type LicenseGate } from "./license/client.ts";
 import { loadSidecarConfig } from "./license/config.ts";
 import { createSidecar } from "./license/sidecar.ts";
-import type { Logger } from "./log.ts";
+import { createLogger, type Logger } from "./log.ts";
 
 export interface LicenseAdmission {
   admission: Admission;
@@ -36,7 +36,13 @@ export async function licenseAdmission(
     log.info("no license configured: running unlicensed");
     return undefined;
   }
-  const sidecar = createSidecar(loadSidecarConfig(), {
+  const config = loadSidecarConfig();
+  const sidecar = createSidecar(config, {
+    logger: createLogger({
+      service: "license-sidecar",
+      level: config.loggingLevel,
+      structured: config.structuredLogging,
+    }),
     onFatal: (reason) => {
       log.error(`usage reporting failed for too long (${reason}); exiting for a restart`);
       Deno.exit(3);

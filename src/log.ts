@@ -1,33 +1,69 @@
-// Logging: structured JSON lines when asked for, plain lines otherwise.
-export type Level = "debug" | "info" | "warn" | "error";
-const ORDER: Record<Level, number> = { debug: 0, info: 1, warn: 2, error: 3 };
+// The one logger of the gateway, the ASR service and the license sidecar: one JSON object per line
+// when structured logging is on (for log collectors), readable plain lines otherwise.
+
+export const LOG_LEVELS = ["debug", "info", "warning", "error"] as const;
+export type LogLevel = typeof LOG_LEVELS[number];
+export type LogFields = Record<string, unknown>;
 
 export interface Logger {
-  debug(message: string, fields?: Record<string, unknown>): void;
-  info(message: string, fields?: Record<string, unknown>): void;
-  warn(message: string, fields?: Record<string, unknown>): void;
-  error(message: string, fields?: Record<string, unknown>): void;
+  debug(message: string, fields?: LogFields): void;
+  info(message: string, fields?: LogFields): void;
+  warn(message: string, fields?: LogFields): void;
+  error(message: string, fields?: LogFields): void;
 }
 
-export function parseLevel(value: string | undefined): Level {
-  const v = (value ?? "info").toLowerCase();
-  return v in ORDER ? v as Level : v === "warning" ? "warn" : "info";
+export interface LoggerOptions {
+  /** who logs: "earshot", "asr", "license-sidecar" */
+  service: string;
+  level: LogLevel;
+  structured: boolean;
+  /** Where finished lines go; stdout/stderr by default, a list in tests. */
+  write?: (line: string, level: LogLevel) => void;
+  now?: () => number;
 }
 
-export function createLogger(service: string, level: Level, structured: boolean): Logger {
-  const write = (l: Level, message: string, fields?: Record<string, unknown>) => {
-    if (ORDER[l] < ORDER[level]) return;
-    const line = structured
-      ? JSON.stringify({ time: new Date().toISOString(), level: l, service, message, ...fields })
-      : `${new Date().toISOString()} ${l.toUpperCase()} [${service}] ${message}${
-        fields && Object.keys(fields).length ? " " + JSON.stringify(fields) : ""
-      }`;
-    (ORDER[l] >= ORDER.warn ? console.error : console.log)(line);
+/** A level from the environment ("warn" is taken for "warning"); info when unset or unknown. */
+export function parseLevel(value: string | undefined): LogLevel {
+  const v = (value ?? "").toLowerCase();
+  return v === "warn" ? "warning" : (LOG_LEVELS as readonly string[]).includes(v) ? v as LogLevel : "info";
+}
+
+function writeToConsole(line: string, level: LogLevel): void {
+  if (level === "error" || level === "warning") console.error(line);
+  else console.log(line);
+}
+
+function formatPlainValue(value: unknown): string {
+  if (typeof value === "string") return /\s/.test(value) ? JSON.stringify(value) : value;
+  if (value instanceof Error) return JSON.stringify(value.message);
+  return JSON.stringify(value) ?? String(value);
+}
+
+export function createLogger(options: LoggerOptions): Logger {
+  const write = options.write ?? writeToConsole;
+  const now = options.now ?? Date.now;
+  const threshold = LOG_LEVELS.indexOf(options.level);
+
+  const emit = (level: LogLevel, message: string, fields: LogFields = {}) => {
+    if (LOG_LEVELS.indexOf(level) < threshold) return;
+    const time = new Date(now()).toISOString();
+    const present = Object.entries(fields).filter(([, v]) => v !== undefined);
+    if (options.structured) {
+      const normalized = Object.fromEntries(present.map(([k, v]) => [k, v instanceof Error ? v.message : v]));
+      write(JSON.stringify({ time, level, msg: message, service: options.service, ...normalized }), level);
+    } else {
+      const extras = present.map(([k, v]) => ` ${k}=${formatPlainValue(v)}`).join("");
+      write(`${time} ${level.toUpperCase()} [${options.service}] ${message}${extras}`, level);
+    }
   };
+
   return {
-    debug: (m, f) => write("debug", m, f),
-    info: (m, f) => write("info", m, f),
-    warn: (m, f) => write("warn", m, f),
-    error: (m, f) => write("error", m, f),
+    debug: (message, fields) => emit("debug", message, fields),
+    info: (message, fields) => emit("info", message, fields),
+    warn: (message, fields) => emit("warning", message, fields),
+    error: (message, fields) => emit("error", message, fields),
   };
 }
+
+/** A logger that drops everything, for embedders that do not care. */
+export const silentLogger: Logger = { debug() {}, info() {}, warn() {}, error() {} };

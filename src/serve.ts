@@ -36,7 +36,11 @@ export function shippedPunctuation(modelsDir = MODELS): PunctuationModel | undef
 
 const config = loadGatewayConfig();
 const asrConfig = loadAsrConfig();
-const log = createLogger("earshot", parseLevel(config.AAI_LOG_LEVEL), config.AAI_USE_STRUCTURED_LOGGING);
+const log = createLogger({
+  service: "earshot",
+  level: parseLevel(config.AAI_LOG_LEVEL),
+  structured: config.AAI_USE_STRUCTURED_LOGGING,
+});
 
 let service: AsrService | undefined;
 let transport: AsrTransport;

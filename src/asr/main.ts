@@ -6,7 +6,11 @@ import { asrHandler } from "./server.ts";
 import { AsrService } from "./service.ts";
 
 const config = loadAsrConfig();
-const log = createLogger("asr", parseLevel(config.LOGGING_LEVEL), config.USE_STRUCTURED_LOGGING);
+const log = createLogger({
+  service: "asr",
+  level: parseLevel(config.LOGGING_LEVEL),
+  structured: config.USE_STRUCTURED_LOGGING,
+});
 // Checked here so that a broken model directory stops the service before any worker starts; only the
 // name is kept (the workers load their own copies), so the rest can be collected.
 const routes = routesFor((await loadModelDir(config.MODEL)).name, config.ROUTES);

@@ -1,7 +1,7 @@
 // The sidecar's whole configuration, read from environment variables and validated in one place so a
 // bad deployment fails at startup with every problem named, not later with a confusing error.
 import { z } from "zod";
-import { LOG_LEVELS, LogLevel } from "./logger.ts";
+import { LOG_LEVELS, type LogLevel } from "../log.ts";
 
 /** Unset and empty variables mean the same thing in container environments. */
 const optionalText = z.preprocess((v) => (v === "" ? undefined : v), z.string().optional());

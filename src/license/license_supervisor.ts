@@ -5,7 +5,7 @@ import { CheckIn } from "./checkin_client.ts";
 import { errorMessage } from "./http.ts";
 import { License, loadLicense } from "./license.ts";
 import { LicenseStateMachine } from "./license_state.ts";
-import { Logger, silentLogger } from "./logger.ts";
+import { type Logger, silentLogger } from "../log.ts";
 import { BackgroundLoop, startLoop } from "./loop.ts";
 
 /** After a failed check-in, try again sooner than the normal interval. */

@@ -3,7 +3,7 @@ import { readLastSuccessfulCheckin } from "./checkin_record.ts";
 import { createCheckinClient } from "./checkin_client.ts";
 import { LicenseStateMachine } from "./license_state.ts";
 import { LicenseSupervisor } from "./license_supervisor.ts";
-import { createMemoryLogger } from "./logger.ts";
+import { createMemoryLogger } from "./testing.ts";
 import { fetchInto, HOUR_MS, licenseFixture, ManualClock, referenceServerFor, T0 } from "./testing.ts";
 
 Deno.test("supervisor: check-ins against the reference server drive the state through time", async () => {

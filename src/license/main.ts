@@ -2,7 +2,7 @@
 // configuration or failed startup, 3 usage reporting failed past REPORT_FAILURE_LIMIT_MINUTES.
 import { ConfigError, loadSidecarConfig, SidecarConfig } from "./config.ts";
 import { errorMessage } from "./http.ts";
-import { createLogger } from "./logger.ts";
+import { createLogger } from "../log.ts";
 import { createSidecar } from "./sidecar.ts";
 
 export const EXIT_STARTUP_FAILED = 2;
@@ -18,7 +18,11 @@ async function main(): Promise<void> {
     );
     Deno.exit(EXIT_STARTUP_FAILED);
   }
-  const logger = createLogger({ level: config.loggingLevel, structured: config.structuredLogging });
+  const logger = createLogger({
+    service: "license-sidecar",
+    level: config.loggingLevel,
+    structured: config.structuredLogging,
+  });
   const sidecar = createSidecar(config, {
     logger,
     onFatal: (reason) => {

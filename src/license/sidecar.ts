@@ -10,7 +10,7 @@ import { errorMessage, FetchLike } from "./http.ts";
 import { License } from "./license.ts";
 import { LicenseStateMachine } from "./license_state.ts";
 import { LicenseSupervisor } from "./license_supervisor.ts";
-import { Logger, silentLogger } from "./logger.ts";
+import { type Logger, silentLogger } from "../log.ts";
 import { createSidecarApp, UsageStats } from "./sidecar_api.ts";
 import { DurableUsageQueue } from "./usage_queue.ts";
 import { UsageRecord } from "./usage_record.ts";

@@ -7,6 +7,7 @@ import { parsePublicKey } from "./license.ts";
 import { generateLicenseKeyPair, issueLicense, LicenseKeyPair, LicenseTerms } from "./license_issuer.ts";
 import { createReferenceServer, ReferenceServer } from "./reference_server.ts";
 import { UsageRecord } from "./usage_record.ts";
+import type { LogFields, Logger, LogLevel } from "../log.ts";
 
 export const HOUR_MS = 3_600_000;
 export const DAY_MS = 86_400_000;
@@ -136,12 +137,7 @@ export async function waitFor(
 }
 
 /** A port that was free a moment ago, for servers in other processes. */
-export function freePort(): number {
-  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const port = (listener.addr as Deno.NetAddr).port;
-  listener.close();
-  return port;
-}
+export { freePort } from "../stack/config.ts";
 
 export async function rejects(promise: Promise<unknown>): Promise<unknown> {
   try {
@@ -150,4 +146,15 @@ export async function rejects(promise: Promise<unknown>): Promise<unknown> {
     return error;
   }
   throw new Error("expected the promise to reject");
+}
+
+/** Collects lines in memory so tests can assert on what was logged. */
+export function createMemoryLogger(): Logger & {
+  lines: { level: LogLevel; message: string; fields: LogFields }[];
+} {
+  const lines: { level: LogLevel; message: string; fields: LogFields }[] = [];
+  const push = (level: LogLevel) => (message: string, fields: LogFields = {}) => {
+    lines.push({ level, message, fields });
+  };
+  return { lines, debug: push("debug"), info: push("info"), warn: push("warning"), error: push("error") };
 }

@@ -2,7 +2,7 @@
 // acknowledged, removed only after the usage server accepted it. The file name derives from the
 // record id, so a record posted twice is stored once.
 import { removeLeftoverTempFiles, syncDirectory, writeFileDurably } from "./durable_file.ts";
-import { Logger, silentLogger } from "./logger.ts";
+import { type Logger, silentLogger } from "../log.ts";
 import { UsageRecord, usageRecordSchema } from "./usage_record.ts";
 
 const RECORD_PREFIX = "usage-";

@@ -1,5 +1,5 @@
 import { deepStrictEqual, ok, strictEqual } from "node:assert/strict";
-import { createMemoryLogger } from "./logger.ts";
+import { createMemoryLogger } from "./testing.ts";
 import { DurableUsageQueue } from "./usage_queue.ts";
 import { usageRecord } from "./testing.ts";
 

@@ -3,7 +3,7 @@
 // builds up and gives up (so the orchestrator restarts the sidecar) once reporting has failed for
 // longer than the configured limit.
 import { errorMessage } from "./http.ts";
-import { Logger, silentLogger } from "./logger.ts";
+import { type Logger, silentLogger } from "../log.ts";
 import { BackgroundLoop, startLoop } from "./loop.ts";
 import { UsageRecord } from "./usage_record.ts";
 import { batchIdFor, UsageBatch } from "./usage_sender.ts";

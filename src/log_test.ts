@@ -1,9 +1,15 @@
 import { deepStrictEqual, strictEqual } from "node:assert/strict";
-import { createLogger, LogLevel } from "./logger.ts";
+import { createLogger, type LogLevel, parseLevel } from "./log.ts";
 
 function capture(structured: boolean, level: LogLevel) {
   const lines: string[] = [];
-  const logger = createLogger({ level, structured, write: (line) => lines.push(line), now: () => 0 });
+  const logger = createLogger({
+    service: "license-sidecar",
+    level,
+    structured,
+    write: (line) => lines.push(line),
+    now: () => 0,
+  });
   return { logger, lines };
 }
 
@@ -27,6 +33,17 @@ Deno.test("logger: plain logging writes readable lines and honours the level", (
   strictEqual(lines.length, 1);
   strictEqual(
     lines[0],
-    '1970-01-01T00:00:00.000Z ERROR License invalid error="license expired at 2030-01-01" code=3',
+    '1970-01-01T00:00:00.000Z ERROR [license-sidecar] License invalid error="license expired at 2030-01-01" code=3',
   );
+});
+
+Deno.test("logger: levels from the environment", () => {
+  deepStrictEqual(["warn", "WARNING", "debug", "", undefined, "loud"].map(parseLevel), [
+    "warning",
+    "warning",
+    "debug",
+    "info",
+    "info",
+    "info",
+  ]);
 });
