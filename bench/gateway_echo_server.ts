@@ -14,7 +14,7 @@ const gateway = createGateway({
   ),
   auth: new Authenticator(tokens),
   tokens,
-  log: createLogger("gateway-echo", "warn", false),
+  log: createLogger({ service: "gateway-echo", level: "warning", structured: false }),
   maxSessionsPerKey: 1_000_000,
   maxSessionSeconds: 10800,
   rateBurstSeconds: 5,

@@ -4,7 +4,7 @@ const INT16_SCALE = 1 / 32768;
 
 /**
  * pcm_s16le bytes to floats. Reads bytes directly, so unaligned views and big-endian hosts work.
- * An odd trailing byte is an error here; use Pcm16Decoder for streams that split samples.
+ * An odd trailing byte is an error (the gateway refuses such chunks before they get here).
  */
 export function decodePcm16(bytes: Uint8Array): Float32Array {
   if (bytes.length % 2 !== 0) throw new RangeError(`pcm_s16le needs an even byte count, got ${bytes.length}`);
@@ -14,39 +14,6 @@ export function decodePcm16(bytes: Uint8Array): Float32Array {
     out[i] = (((bytes[2 * i] | (bytes[2 * i + 1] << 8)) << 16) >> 16) * INT16_SCALE;
   }
   return out;
-}
-
-/** Stateful pcm_s16le decoder for transports whose chunks may end mid-sample. */
-export class Pcm16Decoder {
-  private pending = -1; // carried low byte, or -1
-
-  decode(bytes: Uint8Array): Float32Array {
-    const carry = this.pending >= 0 ? 1 : 0;
-    const total = carry + bytes.length;
-    const out = new Float32Array(total >> 1);
-    let i = 0;
-    if (carry && bytes.length > 0) {
-      out[0] = (((this.pending | (bytes[0] << 8)) << 16) >> 16) * INT16_SCALE;
-      i = 1;
-    }
-    const rest = carry ? bytes.subarray(1) : bytes;
-    for (let o = i; o < out.length; o++) {
-      const b = 2 * (o - i);
-      out[o] = (((rest[b] | (rest[b + 1] << 8)) << 16) >> 16) * INT16_SCALE;
-    }
-    if (total % 2 === 1) this.pending = bytes.length > 0 ? bytes[bytes.length - 1] : this.pending;
-    else this.pending = -1;
-    return out;
-  }
-
-  /** True when a half sample is waiting for its high byte. */
-  get hasPending(): boolean {
-    return this.pending >= 0;
-  }
-
-  reset(): void {
-    this.pending = -1;
-  }
 }
 
 /** G.711 mu-law byte to linear int16 (ITU-T G.711; +-32124 at full scale). */

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { decodeMulaw, decodePcm16, Pcm16Decoder } from "./pcm.ts";
+import { decodeMulaw, decodePcm16 } from "./pcm.ts";
 
 Deno.test("pcm_s16le decodes known byte pairs", () => {
   const bytes = Uint8Array.of(
@@ -28,26 +28,6 @@ Deno.test("pcm_s16le decodes known byte pairs", () => {
 Deno.test("pcm_s16le works on unaligned views", () => {
   const backing = Uint8Array.of(0xaa, 0x00, 0xc0, 0x00, 0x20);
   assert.deepEqual([...decodePcm16(backing.subarray(1, 5))], [-0.5, 0.25]);
-});
-
-Deno.test("Pcm16Decoder carries a split sample across chunks", () => {
-  const bytes = Uint8Array.from({ length: 200 }, (_, i) => (i * 37 + 11) & 0xff);
-  const whole = decodePcm16(bytes);
-  for (const size of [1, 3, 7, 64]) {
-    const dec = new Pcm16Decoder();
-    const got: number[] = [];
-    for (let p = 0; p < bytes.length; p += size) got.push(...dec.decode(bytes.subarray(p, p + size)));
-    got.push(...dec.decode(new Uint8Array(0)));
-    assert.deepEqual(got, [...whole], `chunk ${size}`);
-    assert.equal(dec.hasPending, false);
-  }
-  const dec = new Pcm16Decoder();
-  assert.equal(dec.decode(Uint8Array.of(0x00)).length, 0);
-  assert.equal(dec.hasPending, true);
-  assert.deepEqual([...dec.decode(Uint8Array.of(0x80, 0x01))], [-1]);
-  assert.equal(dec.hasPending, true);
-  dec.reset();
-  assert.equal(dec.hasPending, false);
 });
 
 Deno.test("pcm_mulaw decodes to the G.711 table values", () => {

@@ -29,7 +29,6 @@ export interface CloseCodeInfo {
 export const SERVER_ERROR_REASON = "Session Cancelled: An error occurred";
 export const SESSION_EXPIRED_REASON = "Session Expired: Maximum session duration exceeded";
 export const TOO_MANY_SESSIONS_REASON = "Unauthorized Connection: Too many concurrent sessions";
-export const MISSING_AUTHORIZATION_REASON = "Unauthorized Connection: Missing Authorization header";
 
 export const CLOSE_CODES: { readonly [C in CloseCode]: CloseCodeInfo } = {
   1000: { code: 1000, name: "normal", defaultReason: "" },
@@ -50,25 +49,6 @@ export const CLOSE_CODES: { readonly [C in CloseCode]: CloseCodeInfo } = {
   3009: { code: 3009, name: "too_many_sessions", defaultReason: TOO_MANY_SESSIONS_REASON },
 };
 
-export function isCloseCode(n: number): n is CloseCode {
-  return Object.hasOwn(CLOSE_CODES, n);
-}
-
-/**
- * v2-era codes (§5): never sent by this server, but the SDKs still map them to messages, so they are
- * listed for logs and client-side tooling only. They are not part of `CloseCode`.
- */
-export const LEGACY_V2_CLOSE_CODES: Readonly<Record<number, string>> = {
-  4001: "Not Authorized",
-  4008: "Session Expired",
-  4029: "Audio sent too fast",
-  4031: "Session idle for too long",
-  4032: "Audio duration is too short",
-  4033: "Audio duration is too long",
-  4101: "Bad schema",
-  4102: "Too many streams",
-};
-
 // ---- reason texts (the documented forms) ----
 
 // Client text is echoed into reasons; cap it so a megabyte frame does not become a megabyte Error.
@@ -82,9 +62,6 @@ export function clipClientText(text: string): string {
   return cut + "…";
 }
 
-export function unauthorizedReason(detail: string): string {
-  return `Unauthorized Connection: ${detail}`;
-}
 export function invalidJsonReason(text: string): string {
   return `Invalid JSON: ${clipClientText(text)}`;
 }

@@ -7,7 +7,6 @@ import {
   errorClose,
   inputDurationReason,
   invalidJsonReason,
-  isCloseCode,
   MAX_CLOSE_REASON_BYTES,
   SEE_ERROR_MESSAGE,
   transmissionRateReason,
@@ -26,8 +25,6 @@ Deno.test("close codes: the closed set of §5, each with a name and a reason", (
   assert.equal(CLOSE_CODES[3008].defaultReason, "Session Expired: Maximum session duration exceeded");
   assert.equal(CLOSE_CODES[3009].defaultReason, "Unauthorized Connection: Too many concurrent sessions");
   assert.ok(CLOSE_CODES[1008].defaultReason.startsWith("Unauthorized Connection: "));
-  assert.ok(isCloseCode(3006));
-  assert.ok(!isCloseCode(4001)); // v2-era codes are not sent
 });
 
 Deno.test("close codes: documented reason forms", () => {
