@@ -1,7 +1,7 @@
-// `deno task bench [asr|settle|gateway|load|soak|all] [--flag value ...]`: prints figures (no pass/fail);
-// `all` (the default) runs the five in turn and reproduces the README's figures (about 25 min).
-// JSON under bench/results/. Flags per benchmark: see settleOptions, gatewayOptions, loadOptions, soakOptions.
-import { benchAsr } from "./asr.ts";
+// `deno task bench [asr|settle|gateway|load|soak|all|gpu] [--flag value ...]`: prints figures (no pass/fail);
+// `all` (the default) runs the first five in turn and reproduces the README's figures (about 25 min);
+// `gpu` runs on a machine with a GPU (bench/gpu.sh). JSON under bench/results/. Flags per benchmark:
+// see settleOptions, gatewayOptions, loadOptions, soakOptions, gpuOptions.
 import { Flags } from "./flags.ts";
 
 const what = Deno.args[0] ?? "all";
@@ -11,6 +11,8 @@ const results: Record<string, unknown> = {
   cpus: navigator.hardwareConcurrency,
 };
 if (what === "asr" || what === "all") {
+  // imported when asked for, as the others: a GPU machine's kit may lack sherpa-onnx
+  const { benchAsr } = await import("./asr.ts");
   results.asr = await benchAsr({ streams: [1, 8, 32, 64], pacedFraction: 0.5 });
 }
 if (what === "settle" || what === "all") {
@@ -32,6 +34,10 @@ if (what === "soak" || what === "all") {
   const capacity = (results.load as { capacity?: number } | undefined)?.capacity;
   if (o.sessions === undefined && capacity) o.sessions = Math.max(1, Math.round(capacity * o.fraction));
   results.soak = await benchSoak(o);
+}
+if (what === "gpu") {
+  const { benchGpu, gpuOptions } = await import("./gpu.ts");
+  results.gpu = await benchGpu(gpuOptions(flags));
 }
 flags.assertAllRead();
 await Deno.mkdir(new URL("./results/", import.meta.url), { recursive: true });

@@ -97,6 +97,7 @@ self.onmessage = async (event: MessageEvent<ToWorker>) => {
       const backend = await createBackend(message.backend, model, {
         threads: message.threads,
         maxStreams: message.maxStreams,
+        deviceLock: message.deviceLock,
       });
       vad = message.vad ? await SileroVad.load() : undefined;
       scheduler = new Scheduler(

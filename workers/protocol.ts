@@ -10,6 +10,8 @@ export interface WorkerInit {
   threads: number;
   /** The most streams this worker holds at once (a device-state backend sizes its state pool by it). */
   maxStreams: number;
+  /** One GPU call at a time among the process's workers (src/engine/device_lock.ts). */
+  deviceLock: SharedArrayBuffer;
   maxBatch: number;
   maxWaitMs: number;
   decoder: DecoderSettings;

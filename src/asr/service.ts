@@ -30,6 +30,8 @@ export interface StreamHandle {
 export class AsrService {
   private readonly pools = new Map<string, WorkerPool>();
   private readonly routePools = new Map<string, WorkerPool>();
+  /** Every pool's GPU workers share the process's device. */
+  private readonly deviceLock = new SharedArrayBuffer(4);
   private nextId = 0;
   private open = 0;
   draining = false;
@@ -48,6 +50,7 @@ export class AsrService {
             threads: this.opts.threadsPerWorker,
             // streams go to the least-loaded worker, so none holds more than its share
             maxStreams: Math.ceil(this.opts.maxOpenStreams / this.opts.workers),
+            deviceLock: this.deviceLock,
             maxBatch: this.opts.maxBatch,
             maxWaitMs: this.opts.maxWaitMs,
             decoder: this.opts.decoder,

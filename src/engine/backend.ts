@@ -1,6 +1,7 @@
 // Inference backends behind one interface. A stream's model state lives in a slot the backend
 // owns: host memory for the CPU and wasm (stacked into each call), device memory for the GPU
 // providers (a pool the call gathers from and scatters to, see state_pool_graph.ts).
+import { DeviceLock } from "./device_lock.ts";
 import { DeviceStateBackend } from "./device_state_backend.ts";
 import { HostStateBackend } from "./host_state_backend.ts";
 import type { ModelInfo } from "./model_dir.ts";
@@ -32,6 +33,8 @@ export interface BackendOptions {
   threads?: number;
   /** The most streams a device-state backend holds (its state pool's rows). */
   maxStreams?: number;
+  /** Shared by every backend of the process that uses the GPU (device_lock.ts). */
+  deviceLock?: SharedArrayBuffer;
 }
 
 const GPU_HINTS: Record<string, string> = {
@@ -90,6 +93,7 @@ export async function createBackend(
       model.onnxBytes,
       layout,
       opts.maxStreams ?? 64,
+      new DeviceLock(opts.deviceLock),
       options,
     );
   } catch (error) {

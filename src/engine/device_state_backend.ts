@@ -5,6 +5,7 @@
 // Batches are padded to a few sizes (paddedBatch) with a scratch row: a provider compiles its
 // kernels per input shape, and compiling on every new batch size would stall live streams.
 import type { Backend, BackendName, BatchOutput } from "./backend.ts";
+import type { DeviceLock } from "./device_lock.ts";
 import { HostStates } from "./host_states.ts";
 import { checkLayout, elementsPerStream, FEATURE_DIM, type ModelLayout } from "./nemo_ctc_layout.ts";
 import type { OrtModule, OrtSession, OrtTensor } from "./ort.ts";
@@ -34,6 +35,7 @@ export class DeviceStateBackend implements Backend {
     private readonly layout: ModelLayout,
     private readonly pooled: readonly PooledState[],
     maxStreams: number,
+    private readonly lock: DeviceLock,
   ) {
     this.slots = new SlotTable(maxStreams);
     this.hostStates = new HostStates(layout.states.filter((s) => s.type !== "float32"), this.slots);
@@ -55,20 +57,23 @@ export class DeviceStateBackend implements Backend {
     model: Uint8Array,
     layout: ModelLayout,
     maxStreams: number,
+    lock: DeviceLock,
     options: Record<string, unknown>,
   ): Promise<DeviceStateBackend> {
     const pooled = layout.states.filter((s) => s.type === "float32");
-    const session = await ort.InferenceSession.create(withStatePool(model, pooled), {
-      ...options,
-      executionProviders: [name],
-      preferredOutputLocation: Object.fromEntries(pooled.map((s) => [poolOutput(s), "gpu-buffer"])),
-    });
+    const session = await lock.hold(() =>
+      ort.InferenceSession.create(withStatePool(model, pooled), {
+        ...options,
+        executionProviders: [name],
+        preferredOutputLocation: Object.fromEntries(pooled.map((s) => [poolOutput(s), "gpu-buffer"])),
+      })
+    );
     checkLayout(
       { ...layout, states: layout.states.filter((s) => s.type !== "float32") },
       session.inputNames,
       session.outputNames,
     );
-    return new DeviceStateBackend(name, ort, session, layout, pooled, maxStreams);
+    return new DeviceStateBackend(name, ort, session, layout, pooled, maxStreams, lock);
   }
 
   openSlot(): number {
@@ -100,19 +105,24 @@ export class DeviceStateBackend implements Backend {
       ...this.hostStates.feeds(this.ort, slots),
     };
     this.pooled.forEach((s, i) => (feeds[poolInput(s)] = this.pools[i]));
-    const out = await this.session.run(feeds);
-    // The call's pools replace the previous ones, which are freed now rather than when collected.
-    const previous = this.pools;
-    this.pools = this.pooled.map((s) => out[poolOutput(s)]);
-    for (const p of previous) p.dispose?.();
+    const out = await this.lock.hold(async () => {
+      const out = await this.session.run(feeds);
+      // The call's pools replace the previous ones, which are freed now rather than when collected.
+      const previous = this.pools;
+      this.pools = this.pooled.map((s) => out[poolOutput(s)]);
+      for (const p of previous) p.dispose?.();
+      return out;
+    });
     this.hostStates.store(out, slots, generations);
     const logProbs = out[layout.logProbsOutput];
     return { logProbs: logProbs.data as Float32Array, frames: logProbs.dims[1] };
   }
 
-  async release(): Promise<void> {
-    for (const p of this.pools) p.dispose?.();
-    await this.session.release();
+  release(): Promise<void> {
+    return this.lock.hold(async () => {
+      for (const p of this.pools) p.dispose?.();
+      await this.session.release();
+    });
   }
 }
 
