@@ -4,7 +4,7 @@
 // runs alone on the CPU backend.
 import { deepStrictEqual, ok, rejects, throws } from "node:assert/strict";
 import { type Backend, type BackendName, createBackend } from "../src/engine/backend.ts";
-import { paddedBatch } from "../src/engine/device_state_backend.ts";
+import { paddedBatch } from "../src/engine/device_state_pool.ts";
 import { computeFbank } from "../src/engine/fbank.ts";
 import { loadModelDir } from "../src/engine/model_dir.ts";
 import { decodePcm16 } from "../src/engine/pcm.ts";

@@ -3,6 +3,8 @@
 /// <reference lib="deno.worker" />
 import { decodeClientFrame, encodeServerFrame, type ServerFrame } from "../src/asr/proto.ts";
 import { createBackend } from "../src/engine/backend.ts";
+import { DeviceClient } from "../src/engine/device_client.ts";
+import { PooledBackend } from "../src/engine/pooled_backend.ts";
 import { type DecoderSettings, makeDecoder } from "../src/engine/decoders.ts";
 import { loadModelDir, type ModelInfo } from "../src/engine/model_dir.ts";
 import { Scheduler } from "../src/engine/scheduler.ts";
@@ -94,11 +96,19 @@ self.onmessage = async (event: MessageEvent<ToWorker>) => {
     if (message.type === "init") {
       decoderSettings = message.decoder;
       model = await loadModelDir(message.modelDir);
-      const backend = await createBackend(message.backend, model, {
-        threads: message.threads,
-        maxStreams: message.maxStreams,
-        deviceLock: message.deviceLock,
-      });
+      // On a GPU the process's device worker runs the forward calls; this worker owns rows of its pool.
+      const backend = message.device
+        ? new PooledBackend(
+          message.backend,
+          new DeviceClient(message.device.port),
+          message.maxStreams,
+          message.device.firstRow,
+        )
+        : await createBackend(message.backend, model, {
+          threads: message.threads,
+          maxStreams: message.maxStreams,
+          deviceLock: message.deviceLock,
+        });
       vad = message.vad ? await SileroVad.load() : undefined;
       scheduler = new Scheduler(
         backend,

@@ -1,5 +1,6 @@
-// Messages between the ASR service (main thread) and a model worker isolate. Stream traffic is
-// protobuf bytes (proto/asr.proto), transferred rather than copied.
+// Messages between the ASR service (main thread) and its worker isolates: model workers (stream
+// traffic as protobuf bytes, proto/asr.proto, transferred rather than copied) and, on a GPU, the
+// device worker that runs every model worker's forward calls on the process's one state pool.
 import type { BackendName } from "../src/engine/backend.ts";
 import type { DecoderSettings } from "../src/engine/decoders.ts";
 
@@ -10,6 +11,8 @@ export interface WorkerInit {
   threads: number;
   /** The most streams this worker holds at once (a device-state backend sizes its state pool by it). */
   maxStreams: number;
+  /** On a GPU: the port to the device worker, and the first of this worker's maxStreams state rows. */
+  device?: { port: MessagePort; firstRow: number };
   /** One GPU call at a time among the process's workers (src/engine/device_lock.ts). */
   deviceLock: SharedArrayBuffer;
   maxBatch: number;
@@ -28,3 +31,19 @@ export type FromWorker =
   | { type: "ready"; model: string }
   | { type: "frame"; stream: string; bytes: Uint8Array }
   | { type: "fatal"; message: string };
+
+export interface DeviceWorkerInit {
+  type: "init";
+  modelDir: string;
+  backend: BackendName;
+  threads: number;
+  /** State rows of the pool: every model worker's maxStreams. */
+  rows: number;
+  /** The most streams in one merged call. */
+  maxBatch: number;
+  deviceLock: SharedArrayBuffer;
+}
+
+export type ToDeviceWorker = DeviceWorkerInit | { type: "connect"; port: MessagePort };
+
+export type FromDeviceWorker = { type: "ready" } | { type: "fatal"; message: string };

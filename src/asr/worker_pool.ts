@@ -1,7 +1,10 @@
 // Model worker isolates for one model: assigns streams to the least-loaded worker, relays
-// protobuf bytes, and replaces a worker that dies (failing only its streams).
+// protobuf bytes, and replaces a worker that dies (failing only its streams). On a GPU backend a
+// device worker runs every model worker's forward calls on one state pool (workers/device_worker.ts):
+// measured on an H200, one session per worker spent the GPU on many small calls.
+import { isDeviceBackend } from "../engine/backend.ts";
 import { encodeServerFrame, endsStream } from "./proto.ts";
-import type { FromWorker, ToWorker, WorkerInit } from "../../workers/protocol.ts";
+import type { FromDeviceWorker, FromWorker, ToWorker, WorkerInit } from "../../workers/protocol.ts";
 
 type Sink = (bytes: Uint8Array) => void;
 
@@ -11,10 +14,11 @@ interface Slot {
   ready: Promise<void>;
 }
 
-export type PoolInit = Omit<WorkerInit, "type">;
+export type PoolInit = Omit<WorkerInit, "type" | "device">;
 
 export class WorkerPool {
   private slots: Slot[] = [];
+  private device: Worker | undefined;
   modelName = "";
 
   constructor(
@@ -24,7 +28,8 @@ export class WorkerPool {
   ) {}
 
   async start(): Promise<void> {
-    this.slots = Array.from({ length: this.size }, () => this.spawn());
+    if (isDeviceBackend(this.init.backend)) this.device = await this.spawnDevice();
+    this.slots = Array.from({ length: this.size }, (_, i) => this.spawn(i));
     await Promise.all(this.slots.map((s) => s.ready));
   }
 
@@ -36,6 +41,7 @@ export class WorkerPool {
   send(stream: string, bytes: Uint8Array, sink: Sink): void {
     let slot = this.slots.find((s) => s.streams.has(stream));
     if (!slot) {
+      if (!this.slots.length) return sink(workerDied("the model workers are restarting"));
       slot = this.slots.reduce((a, b) => (b.streams.size < a.streams.size ? b : a));
       slot.streams.set(stream, sink);
     }
@@ -57,6 +63,8 @@ export class WorkerPool {
   stop(): void {
     for (const slot of this.slots) slot.worker.terminate();
     this.slots = [];
+    this.device?.terminate();
+    this.device = undefined;
   }
 
   private post(slot: Slot, message: ToWorker): void {
@@ -64,7 +72,7 @@ export class WorkerPool {
     else slot.worker.postMessage(message);
   }
 
-  private spawn(): Slot {
+  private spawn(index: number): Slot {
     const worker = new Worker(new URL("../../workers/model_worker.ts", import.meta.url), { type: "module" });
     const streams = new Map<string, Sink>();
     let resolveReady!: () => void;
@@ -90,8 +98,59 @@ export class WorkerPool {
       rejectReady(new Error(event.message));
       this.fail(slot, event.message);
     };
-    this.post(slot, { type: "init", ...this.init });
+    const init: WorkerInit = { type: "init", ...this.init };
+    if (this.device) {
+      // a channel to the device worker, and this worker's rows of its state pool
+      const channel = new MessageChannel();
+      this.device.postMessage({ type: "connect", port: channel.port2 }, [channel.port2]);
+      init.device = { port: channel.port1, firstRow: index * this.init.maxStreams };
+      worker.postMessage(init, [channel.port1]);
+    } else {
+      worker.postMessage(init);
+    }
     return slot;
+  }
+
+  private spawnDevice(): Promise<Worker> {
+    const worker = new Worker(new URL("../../workers/device_worker.ts", import.meta.url), { type: "module" });
+    const ready = Promise.withResolvers<Worker>();
+    const failed = (reason: string) => {
+      ready.reject(new Error(reason));
+      if (this.device === worker) this.failDevice(reason);
+    };
+    worker.onmessage = (event: MessageEvent<FromDeviceWorker>) => {
+      const m = event.data;
+      if (m.type === "ready") ready.resolve(worker);
+      else failed(m.message);
+    };
+    worker.onerror = (event) => {
+      event.preventDefault();
+      failed(event.message);
+    };
+    worker.postMessage({
+      type: "init",
+      modelDir: this.init.modelDir,
+      backend: this.init.backend,
+      threads: this.init.threads,
+      rows: this.init.maxStreams * this.size,
+      maxBatch: this.init.maxBatch,
+      deviceLock: this.init.deviceLock,
+    });
+    return ready.promise;
+  }
+
+  /** The device worker died: every stream of the model ends with a clear error, and all its workers start again. */
+  private failDevice(reason: string): void {
+    this.device?.terminate();
+    this.device = undefined;
+    const streams = this.openStreams;
+    for (const slot of this.slots) {
+      slot.worker.terminate();
+      for (const sink of slot.streams.values()) sink(workerDied(`device worker failed: ${reason}`));
+    }
+    this.slots = [];
+    this.log(`device worker failed (${reason}); ${streams} streams ended, restarting the model's workers`);
+    this.start().catch((e) => this.log(`model workers could not restart: ${e.message}`));
   }
 
   /** A worker died: its streams get a clear error, a fresh worker takes its place. */
@@ -99,14 +158,14 @@ export class WorkerPool {
     const i = this.slots.indexOf(slot);
     if (i < 0) return;
     slot.worker.terminate();
-    const error = encodeServerFrame({
-      kind: "error",
-      error: { kind: "WORKER_DIED", message: `Model worker failed: ${reason}` },
-    });
-    for (const sink of slot.streams.values()) sink(error.slice());
+    for (const sink of slot.streams.values()) sink(workerDied(`Model worker failed: ${reason}`));
     this.log(`model worker ${i} failed (${reason}); ${slot.streams.size} streams ended, restarting it`);
-    const fresh = this.spawn();
+    const fresh = this.spawn(i);
     this.slots[i] = fresh;
     fresh.ready.catch((e) => this.log(`model worker ${i} could not restart: ${e.message}`));
   }
+}
+
+function workerDied(message: string): Uint8Array {
+  return encodeServerFrame({ kind: "error", error: { kind: "WORKER_DIED", message } });
 }

@@ -2,11 +2,12 @@
 // owns: host memory for the CPU and wasm (stacked into each call), device memory for the GPU
 // providers (a pool the call gathers from and scatters to, see state_pool_graph.ts).
 import { DeviceLock } from "./device_lock.ts";
-import { DeviceStateBackend } from "./device_state_backend.ts";
+import { DeviceStatePool, type RowRunner } from "./device_state_pool.ts";
 import { HostStateBackend } from "./host_state_backend.ts";
 import type { ModelInfo } from "./model_dir.ts";
 import { nemoCtcLayout } from "./nemo_ctc_layout.ts";
 import type { OrtModule } from "./ort.ts";
+import { PooledBackend } from "./pooled_backend.ts";
 
 /**
  * node: onnxruntime-node on the CPU; webgpu: onnxruntime-node's WebGPU provider (Vulkan, Metal or
@@ -46,11 +47,20 @@ const GPU_HINTS: Record<string, string> = {
     "Metal or D3D12; use ASR_BACKEND=node for the CPU.",
 };
 
+/** Whether a backend keeps stream states in device memory (a state pool, rows of a RowRunner). */
+export function isDeviceBackend(name: BackendName): name is "webgpu" | "cuda" {
+  return name === "webgpu" || name === "cuda";
+}
+
 export async function createBackend(
   name: BackendName,
   model: ModelInfo,
   opts: BackendOptions = {},
 ): Promise<Backend> {
+  if (isDeviceBackend(name)) {
+    const rows = opts.maxStreams ?? 64;
+    return new PooledBackend(name, await createRowRunner(name, model, { ...opts, maxStreams: rows }), rows);
+  }
   const layout = nemoCtcLayout(model);
   if (name === "wasm") {
     // onnxruntime-web reads globalThis.location when present (browser asset lookup); in a Deno
@@ -67,7 +77,43 @@ export async function createBackend(
     return new HostStateBackend(name, ort, session, layout);
   }
   const ort = (await import("onnxruntime-node")).default as unknown as OrtModule;
-  const options = {
+  const session = await ort.InferenceSession.create(model.onnxBytes, {
+    ...nodeOptions(opts),
+    executionProviders: ["cpu"],
+  });
+  return new HostStateBackend(name, ort, session, layout);
+}
+
+/** A GPU provider's state pool of opts.maxStreams rows (shared by model workers via a device worker). */
+export async function createRowRunner(
+  name: BackendName,
+  model: ModelInfo,
+  opts: BackendOptions = {},
+): Promise<RowRunner> {
+  if (!isDeviceBackend(name)) throw new Error(`ASR_BACKEND=${name} keeps no states on a device`);
+  const ort = (await import("onnxruntime-node")).default as unknown as OrtModule;
+  try {
+    return await DeviceStatePool.create(
+      name,
+      ort,
+      model.onnxBytes,
+      nemoCtcLayout(model),
+      opts.maxStreams ?? 64,
+      new DeviceLock(opts.deviceLock),
+      nodeOptions(opts),
+    );
+  } catch (error) {
+    // No silent fallback to the CPU: capacity planned for a GPU would not hold.
+    throw new Error(
+      `ASR_BACKEND=${name}: onnxruntime-node could not start its ${name} provider (${
+        (error as Error).message
+      }). ${GPU_HINTS[name]}`,
+    );
+  }
+}
+
+function nodeOptions(opts: BackendOptions): Record<string, unknown> {
+  return {
     intraOpNumThreads: opts.threads ?? 1,
     interOpNumThreads: 1,
     graphOptimizationLevel: "all",
@@ -79,29 +125,4 @@ export async function createBackend(
     // here; without the fusion the weights are folded to float once and every backend agrees.
     extra: { session: { disable_quant_qdq: "1" } },
   };
-  if (name === "node") {
-    const session = await ort.InferenceSession.create(model.onnxBytes, {
-      ...options,
-      executionProviders: ["cpu"],
-    });
-    return new HostStateBackend(name, ort, session, layout);
-  }
-  try {
-    return await DeviceStateBackend.create(
-      name,
-      ort,
-      model.onnxBytes,
-      layout,
-      opts.maxStreams ?? 64,
-      new DeviceLock(opts.deviceLock),
-      options,
-    );
-  } catch (error) {
-    // No silent fallback to the CPU: capacity planned for a GPU would not hold.
-    throw new Error(
-      `ASR_BACKEND=${name}: onnxruntime-node could not start its ${name} provider (${
-        (error as Error).message
-      }). ${GPU_HINTS[name]}`,
-    );
-  }
 }

@@ -17,7 +17,7 @@ export class HostStateBackend implements Backend {
     private readonly layout: ModelLayout,
   ) {
     checkLayout(layout, session.inputNames, session.outputNames);
-    this.states = new HostStates(layout.states, this.slots);
+    this.states = new HostStates(layout.states);
   }
 
   openSlot(): number {
@@ -40,7 +40,12 @@ export class HostStateBackend implements Backend {
       [layout.lengthInput]: new Tensor("int64", new BigInt64Array(b).fill(BigInt(layout.windowSize)), [b]),
       ...this.states.feeds(this.ort, slots),
     });
-    this.states.store(out, slots, generations);
+    // a stream that closed while the call ran may have given its slot to a new one
+    this.states.store(
+      out,
+      slots,
+      (slot, j) => this.slots.isOpen(slot) && this.slots.generation(slot) === generations[j],
+    );
     const logProbs = out[layout.logProbsOutput];
     return { logProbs: logProbs.data as Float32Array, frames: logProbs.dims[1] };
   }

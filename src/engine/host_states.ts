@@ -2,13 +2,12 @@
 // call, and the call's next values split back into their slots.
 import { elementsPerStream, type StateTensor } from "./nemo_ctc_layout.ts";
 import type { OrtModule, OrtTensor, TensorData } from "./ort.ts";
-import type { SlotTable } from "./slot_table.ts";
 
 export class HostStates {
   /** Per state tensor, per slot: that stream's current value. */
   private readonly values: TensorData[][];
 
-  constructor(private readonly states: readonly StateTensor[], private readonly slots: SlotTable) {
+  constructor(private readonly states: readonly StateTensor[]) {
     this.values = states.map(() => []);
   }
 
@@ -34,15 +33,17 @@ export class HostStates {
     return feeds;
   }
 
-  /** Takes the next values from a call's outputs, except for slots that changed hands meanwhile. */
-  store(out: Record<string, OrtTensor>, slots: readonly number[], generations: readonly number[]): void {
+  /** Takes the next values from a call's outputs, for the slots `accept` lets through (default all). */
+  store(
+    out: Record<string, OrtTensor>,
+    slots: readonly number[],
+    accept: (slot: number, index: number) => boolean = () => true,
+  ): void {
     this.states.forEach((state, i) => {
       const n = elementsPerStream(state);
       const next = out[state.output].data as TensorData;
       slots.forEach((slot, j) => {
-        if (this.slots.isOpen(slot) && this.slots.generation(slot) === generations[j]) {
-          this.values[i][slot] = next.slice(j * n, (j + 1) * n);
-        }
+        if (accept(slot, j)) this.values[i][slot] = next.slice(j * n, (j + 1) * n);
       });
     });
   }

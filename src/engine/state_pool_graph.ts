@@ -1,19 +1,17 @@
 // Rewrites a streaming model so that its state tensors stay in device memory between calls.
-// Each state gets a pool [slots, ...] as a graph input and its next value as a graph output; a
-// call names the rows it advances (`slots`, [B, 1]) and which of them start fresh (`keep`, [B],
-// 0 for a new stream). Inside the graph GatherND takes the rows, Mul zeroes fresh ones, the model
-// runs, and ScatterND writes the rows back. Fed the previous call's pool output, a call uploads
-// only features and indices and downloads only what decoding needs.
+// Each state gets a pool [rows, ...] as a graph input and its next value as a graph output; a
+// call names, per stream of the batch, the row its state is read from and the row its next state
+// is written to ([B, 1] each). GatherND reads, the model runs, ScatterND writes. A new stream reads
+// a row of zeros that nothing writes, so no other op touches the (large) states. Fed the previous
+// call's pool output, a call uploads only features and indices and downloads what decoding needs.
 import {
   concat,
   type Dim,
   FLOAT,
-  GRAPH_INITIALIZER,
   GRAPH_INPUT,
   GRAPH_NODE,
   GRAPH_OUTPUT,
   INT64,
-  int64Initializer,
   lengthDelimited,
   MODEL_GRAPH,
   node,
@@ -29,8 +27,8 @@ export interface PooledState {
   dims: readonly number[];
 }
 
-export const SLOTS_INPUT = "state_slots";
-export const KEEP_INPUT = "state_keep";
+export const READ_ROWS_INPUT = "state_read_rows";
+export const WRITE_ROWS_INPUT = "state_write_rows";
 
 export function poolInput(state: PooledState): string {
   return `${state.input}_pool`;
@@ -60,46 +58,25 @@ export function withStatePool(model: Uint8Array, states: readonly PooledState[])
 
   const before: Uint8Array[] = [];
   const after: Uint8Array[] = [];
-  const ranks = new Set(states.map((s) => s.dims.length + 1));
-  for (const rank of ranks) {
-    // keep [B] -> [B, 1, ...] to scale every element of a stream's row
-    const axes = `state_keep_axes_${rank}`;
-    after.push(lengthDelimited(GRAPH_INITIALIZER, int64Initializer(axes, range(1, rank))));
+  states.forEach((s, i) => {
     before.push(lengthDelimited(
       GRAPH_NODE,
-      node("Unsqueeze", [KEEP_INPUT, axes], [`state_keep_${rank}`], `state_keep_unsqueeze_${rank}`),
+      node("GatherND", [poolInput(s), READ_ROWS_INPUT], [s.input], `state_gather_${i}`),
     ));
-  }
-  states.forEach((s, i) => {
-    const gathered = `${s.input}_gathered`;
-    before.push(
-      lengthDelimited(
-        GRAPH_NODE,
-        node("GatherND", [poolInput(s), SLOTS_INPUT], [gathered], `state_gather_${i}`),
-      ),
-      lengthDelimited(
-        GRAPH_NODE,
-        node("Mul", [gathered, `state_keep_${s.dims.length + 1}`], [s.input], `state_fresh_${i}`),
-      ),
-    );
     after.push(
       lengthDelimited(
         GRAPH_NODE,
-        node("ScatterND", [poolInput(s), SLOTS_INPUT, s.output], [poolOutput(s)], `state_scatter_${i}`),
+        node("ScatterND", [poolInput(s), WRITE_ROWS_INPUT, s.output], [poolOutput(s)], `state_scatter_${i}`),
       ),
-      lengthDelimited(GRAPH_INPUT, valueInfo(poolInput(s), FLOAT, ["state_pool_slots", ...s.dims])),
-      lengthDelimited(GRAPH_OUTPUT, valueInfo(poolOutput(s), FLOAT, ["state_pool_slots", ...s.dims])),
+      lengthDelimited(GRAPH_INPUT, valueInfo(poolInput(s), FLOAT, ["state_pool_rows", ...s.dims])),
+      lengthDelimited(GRAPH_OUTPUT, valueInfo(poolOutput(s), FLOAT, ["state_pool_rows", ...s.dims])),
     );
   });
-  const batch: Dim[] = ["state_batch"];
+  const rows: Dim[] = ["state_batch", 1];
   after.push(
-    lengthDelimited(GRAPH_INPUT, valueInfo(SLOTS_INPUT, INT64, [...batch, 1])),
-    lengthDelimited(GRAPH_INPUT, valueInfo(KEEP_INPUT, FLOAT, batch)),
+    lengthDelimited(GRAPH_INPUT, valueInfo(READ_ROWS_INPUT, INT64, rows)),
+    lengthDelimited(GRAPH_INPUT, valueInfo(WRITE_ROWS_INPUT, INT64, rows)),
   );
   const newGraph = concat([...before, ...kept.map((f) => f.encoded), ...after]);
   return concat(top.map((f) => (f === graphField ? lengthDelimited(MODEL_GRAPH, newGraph) : f.encoded)));
-}
-
-function range(from: number, to: number): number[] {
-  return Array.from({ length: to - from }, (_, i) => from + i);
 }

@@ -1,10 +1,17 @@
-// The pooled graph on onnxruntime-node's CPU provider (no GPU needed): the rows it advances must
-// equal the plain model's states, fresh rows start from zeros, and rows not named stay untouched.
+// The pooled graph on onnxruntime-node's CPU provider (no GPU needed): the row it advances must
+// equal the plain model's state, a new stream reads its state from the row it is told to (zeros),
+// and rows not written stay as they were.
 import { ok, strictEqual, throws } from "node:assert/strict";
 import ort from "onnxruntime-node";
 import { loadModelDir } from "./model_dir.ts";
 import { elementsPerStream, nemoCtcLayout } from "./nemo_ctc_layout.ts";
-import { KEEP_INPUT, poolInput, poolOutput, SLOTS_INPUT, withStatePool } from "./state_pool_graph.ts";
+import {
+  poolInput,
+  poolOutput,
+  READ_ROWS_INPUT,
+  withStatePool,
+  WRITE_ROWS_INPUT,
+} from "./state_pool_graph.ts";
 
 const model = await loadModelDir(new URL("../../models/en-default", import.meta.url).pathname);
 const layout = nemoCtcLayout(model);
@@ -25,9 +32,17 @@ Deno.test("state pool graph: a row advanced in the pool equals the plain model's
   const plain = await ort.InferenceSession.create(model.onnxBytes);
   const pool = await ort.InferenceSession.create(withStatePool(model.onnxBytes, pooled));
   const ROWS = 3;
-  // pools filled with garbage: a fresh row must not see it
+  // row 0: garbage no call may touch; row 1: zeros, where the new stream reads; row 2: the stream's
   let pools: ort.Tensor[] = pooled.map((s) =>
-    new ort.Tensor("float32", new Float32Array(ROWS * elementsPerStream(s)).fill(7), [ROWS, ...s.dims])
+    new ort.Tensor(
+      "float32",
+      new Float32Array(ROWS * elementsPerStream(s)).fill(7).fill(
+        0,
+        elementsPerStream(s),
+        2 * elementsPerStream(s),
+      ),
+      [ROWS, ...s.dims],
+    )
   );
   const untouched = pools.map((p, i) => (p.data as Float32Array).slice(0, elementsPerStream(pooled[i])));
   let states: ort.Tensor[] = pooled.map((s) =>
@@ -43,8 +58,8 @@ Deno.test("state pool graph: a row advanced in the pool equals the plain model's
     const a = await plain.run({ ...common, cache_last_channel: states[0], cache_last_time: states[1] });
     const b = await pool.run({
       ...common,
-      [SLOTS_INPUT]: new ort.Tensor("int64", BigInt64Array.from([2n]), [1, 1]),
-      [KEEP_INPUT]: new ort.Tensor("float32", Float32Array.from([call === 0 ? 0 : 1]), [1]),
+      [READ_ROWS_INPUT]: new ort.Tensor("int64", BigInt64Array.from([call === 0 ? 1n : 2n]), [1, 1]),
+      [WRITE_ROWS_INPUT]: new ort.Tensor("int64", BigInt64Array.from([2n]), [1, 1]),
       [poolInput(pooled[0])]: pools[0],
       [poolInput(pooled[1])]: pools[1],
     });
@@ -55,8 +70,9 @@ Deno.test("state pool graph: a row advanced in the pool equals the plain model's
       const n = elementsPerStream(s);
       const row = (pools[i].data as Float32Array).subarray(2 * n, 3 * n);
       ok(maxDiff(row, states[i].data as Float32Array) < 1e-4, `call ${call}: ${s.input} row`);
-      // row 0 was never named: still the garbage it started with
+      // rows 0 and 1 were never written: still what they started with
       strictEqual(maxDiff((pools[i].data as Float32Array).subarray(0, n), untouched[i]), 0);
+      ok((pools[i].data as Float32Array).subarray(n, 2 * n).every((v) => v === 0));
     });
     len = a.cache_last_channel_next_len;
     strictEqual((b.cache_last_channel_next_len.data as BigInt64Array)[0], (len.data as BigInt64Array)[0]);

@@ -1,70 +1,72 @@
 // States in device memory (the WebGPU and CUDA providers): the model's float states live in pools
-// of maxStreams rows that stay on the GPU from call to call (state_pool_graph.ts); a stream owns a
-// row. A call uploads features, row indices and the small integer states, and downloads the
-// log-probabilities and those integer states; other streams' states never cross to the host.
-// Batches are padded to a few sizes (paddedBatch) with a scratch row: a provider compiles its
-// kernels per input shape, and compiling on every new batch size would stall live streams.
-import type { Backend, BackendName, BatchOutput } from "./backend.ts";
+// that stay on the GPU from call to call (state_pool_graph.ts), one row per stream, plus a row of
+// zeros that new streams read and a scratch row that padding writes. A call uploads features, row
+// indices and the small integer states (kept here per row), and downloads the log-probabilities
+// and those integer states; no other stream's state crosses to the host.
+// Batches are padded to a few sizes (paddedBatch): a provider compiles its kernels per input
+// shape, and compiling on every new batch size would stall live streams.
+import type { BatchOutput } from "./backend.ts";
 import type { DeviceLock } from "./device_lock.ts";
 import { HostStates } from "./host_states.ts";
 import { checkLayout, elementsPerStream, FEATURE_DIM, type ModelLayout } from "./nemo_ctc_layout.ts";
 import type { OrtModule, OrtSession, OrtTensor } from "./ort.ts";
-import { SlotTable } from "./slot_table.ts";
 import {
-  KEEP_INPUT,
   type PooledState,
   poolInput,
   poolOutput,
-  SLOTS_INPUT,
+  READ_ROWS_INPUT,
   withStatePool,
+  WRITE_ROWS_INPUT,
 } from "./state_pool_graph.ts";
 
-export class DeviceStateBackend implements Backend {
-  private readonly slots: SlotTable;
+/** Runs batches of state rows: the GPU pool, or a device worker reached through a port. */
+export interface RowRunner {
+  /** Row indices in [0, rows); `fresh[i]`: row i's stream is new, its state starts from zeros. */
+  run(rows: readonly number[], fresh: readonly boolean[], features: Float32Array): Promise<BatchOutput>;
+  release(): Promise<void>;
+}
+
+export class DeviceStatePool implements RowRunner {
   private readonly hostStates: HostStates;
-  /** Slots whose stream opened since their last call: their pooled rows are zeroed in the call. */
-  private readonly fresh = new Set<number>();
   /** The pools' current values: host zeros before the first call, then device tensors. */
   private pools: OrtTensor[];
-  private readonly scratch: number;
+  private readonly zeroRow: number;
+  private readonly scratchRow: number;
 
   private constructor(
-    readonly name: BackendName,
     private readonly ort: OrtModule,
     private readonly session: OrtSession,
     private readonly layout: ModelLayout,
     private readonly pooled: readonly PooledState[],
-    maxStreams: number,
+    readonly rows: number,
     private readonly lock: DeviceLock,
   ) {
-    this.slots = new SlotTable(maxStreams);
-    this.hostStates = new HostStates(layout.states.filter((s) => s.type !== "float32"), this.slots);
-    // one row per stream, and the scratch row that padding reads and writes
-    const rows = maxStreams + 1;
-    this.scratch = maxStreams;
-    this.hostStates.reset(this.scratch);
+    this.hostStates = new HostStates(layout.states.filter((s) => s.type !== "float32"));
+    this.zeroRow = rows;
+    this.scratchRow = rows + 1;
+    this.hostStates.reset(this.scratchRow);
     this.pools = pooled.map((s) =>
-      new ort.Tensor("float32", new Float32Array(rows * elementsPerStream({ ...s, type: "float32" })), [
-        rows,
+      new ort.Tensor("float32", new Float32Array((rows + 2) * elementsPerStream({ ...s, type: "float32" })), [
+        rows + 2,
         ...s.dims,
       ])
     );
   }
 
   static async create(
-    name: BackendName,
+    provider: "webgpu" | "cuda",
     ort: OrtModule,
     model: Uint8Array,
     layout: ModelLayout,
-    maxStreams: number,
+    rows: number,
     lock: DeviceLock,
     options: Record<string, unknown>,
-  ): Promise<DeviceStateBackend> {
+  ): Promise<DeviceStatePool> {
     const pooled = layout.states.filter((s) => s.type === "float32");
     const session = await lock.hold(() =>
       ort.InferenceSession.create(withStatePool(model, pooled), {
         ...options,
-        executionProviders: [name],
+        executionProviders: [provider],
         preferredOutputLocation: Object.fromEntries(pooled.map((s) => [poolOutput(s), "gpu-buffer"])),
       })
     );
@@ -73,36 +75,29 @@ export class DeviceStateBackend implements Backend {
       session.inputNames,
       session.outputNames,
     );
-    return new DeviceStateBackend(name, ort, session, layout, pooled, maxStreams, lock);
+    return new DeviceStatePool(ort, session, layout, pooled, rows, lock);
   }
 
-  openSlot(): number {
-    const slot = this.slots.take();
-    this.hostStates.reset(slot);
-    this.fresh.add(slot);
-    return slot;
-  }
-
-  closeSlot(slot: number): void {
-    this.slots.release(slot);
-    this.fresh.delete(slot);
-  }
-
-  async run(streamSlots: readonly number[], streamFeatures: Float32Array): Promise<BatchOutput> {
+  async run(
+    streamRows: readonly number[],
+    fresh: readonly boolean[],
+    streamFeatures: Float32Array,
+  ): Promise<BatchOutput> {
     const { Tensor } = this.ort;
     const layout = this.layout;
-    const b = paddedBatch(streamSlots.length);
-    const slots = [...streamSlots, ...Array(b - streamSlots.length).fill(this.scratch)];
+    const b = paddedBatch(streamRows.length);
+    const padding = b - streamRows.length;
+    const writeRows = [...streamRows, ...Array(padding).fill(this.scratchRow)];
+    const readRows = writeRows.map((row, i) => (i >= streamRows.length || fresh[i] ? this.zeroRow : row));
+    streamRows.forEach((row, i) => fresh[i] && this.hostStates.reset(row));
     const features = new Float32Array(b * FEATURE_DIM * layout.windowSize);
     features.set(streamFeatures);
-    const generations = slots.map((s) => this.slots.generation(s));
-    const keep = Float32Array.from(slots, (s) => (this.fresh.delete(s) || s === this.scratch ? 0 : 1));
     const feeds: Record<string, OrtTensor> = {
       [layout.featuresInput]: new Tensor("float32", features, [b, FEATURE_DIM, layout.windowSize]),
       [layout.lengthInput]: new Tensor("int64", new BigInt64Array(b).fill(BigInt(layout.windowSize)), [b]),
-      [SLOTS_INPUT]: new Tensor("int64", BigInt64Array.from(slots, BigInt), [b, 1]),
-      [KEEP_INPUT]: new Tensor("float32", keep, [b]),
-      ...this.hostStates.feeds(this.ort, slots),
+      [READ_ROWS_INPUT]: new Tensor("int64", BigInt64Array.from(readRows, BigInt), [b, 1]),
+      [WRITE_ROWS_INPUT]: new Tensor("int64", BigInt64Array.from(writeRows, BigInt), [b, 1]),
+      ...this.hostStates.feeds(this.ort, writeRows),
     };
     this.pooled.forEach((s, i) => (feeds[poolInput(s)] = this.pools[i]));
     const out = await this.lock.hold(async () => {
@@ -113,9 +108,12 @@ export class DeviceStateBackend implements Backend {
       for (const p of previous) p.dispose?.();
       return out;
     });
-    this.hostStates.store(out, slots, generations);
+    this.hostStates.store(out, streamRows);
     const logProbs = out[layout.logProbsOutput];
-    return { logProbs: logProbs.data as Float32Array, frames: logProbs.dims[1] };
+    // the padding's rows left out: [streams, T', V + 1]
+    const perStream = logProbs.dims[1] * logProbs.dims[2];
+    const data = (logProbs.data as Float32Array).subarray(0, streamRows.length * perStream);
+    return { logProbs: data, frames: logProbs.dims[1] };
   }
 
   release(): Promise<void> {
