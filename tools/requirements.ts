@@ -1,5 +1,5 @@
 // What the tests need beyond Deno, as Debian packages: `deno task test` installs them as root
-// (tools/test.ts) and the tests that need a missing one are ignored with the reason in their name.
+// (tools/run_tests.ts) and the tests that need a missing one are ignored with the reason in their name.
 // One list, so that the set-up and the tests cannot disagree about what is needed.
 
 export interface Requirement {
