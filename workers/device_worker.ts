@@ -9,6 +9,8 @@ import { loadModelDir } from "../src/engine/model_dir.ts";
 import type { FromDeviceWorker, ToDeviceWorker } from "./protocol.ts";
 
 let coalescer: CallCoalescer;
+/** The port of each model worker, by its index in the pool (a replacement's port takes the dead one's place). */
+const ports = new Map<number, MessagePort>();
 const initialized = Promise.withResolvers<void>();
 
 function post(message: FromDeviceWorker): void {
@@ -40,12 +42,14 @@ self.onmessage = async (event: MessageEvent<ToDeviceWorker>) => {
         maxStreams: message.rows,
         deviceLock: message.deviceLock,
       });
-      coalescer = new CallCoalescer(pool, message.maxBatch);
+      coalescer = new CallCoalescer(pool, message.maxBatch, message.gatherMs, () => ports.size);
       initialized.resolve();
       post({ type: "ready" });
       return;
     }
     await initialized.promise;
+    ports.get(message.worker)?.close();
+    ports.set(message.worker, message.port);
     serve(message.port);
   } catch (error) {
     post({ type: "fatal", message: error instanceof Error ? error.message : String(error) });

@@ -41,9 +41,11 @@ export interface DeviceWorkerInit {
   rows: number;
   /** The most streams in one merged call. */
   maxBatch: number;
+  /** How long a waiting request may wait for the other model workers' before a call starts. */
+  gatherMs: number;
   deviceLock: SharedArrayBuffer;
 }
 
-export type ToDeviceWorker = DeviceWorkerInit | { type: "connect"; port: MessagePort };
+export type ToDeviceWorker = DeviceWorkerInit | { type: "connect"; worker: number; port: MessagePort };
 
 export type FromDeviceWorker = { type: "ready" } | { type: "fatal"; message: string };

@@ -102,7 +102,7 @@ export class WorkerPool {
     if (this.device) {
       // a channel to the device worker, and this worker's rows of its state pool
       const channel = new MessageChannel();
-      this.device.postMessage({ type: "connect", port: channel.port2 }, [channel.port2]);
+      this.device.postMessage({ type: "connect", worker: index, port: channel.port2 }, [channel.port2]);
       init.device = { port: channel.port1, firstRow: index * this.init.maxStreams };
       worker.postMessage(init, [channel.port1]);
     } else {
@@ -134,6 +134,7 @@ export class WorkerPool {
       threads: this.init.threads,
       rows: this.init.maxStreams * this.size,
       maxBatch: this.init.maxBatch,
+      gatherMs: this.init.maxWaitMs,
       deviceLock: this.init.deviceLock,
     });
     return ready.promise;

@@ -1,4 +1,4 @@
-import { deepStrictEqual, rejects, strictEqual } from "node:assert/strict";
+import { deepStrictEqual, ok, rejects, strictEqual } from "node:assert/strict";
 import type { BatchOutput } from "./backend.ts";
 import { CallCoalescer } from "./call_coalescer.ts";
 import type { RowRunner } from "./device_state_pool.ts";
@@ -68,4 +68,23 @@ Deno.test("coalescer: a call takes at most maxBatch streams; a failed call fails
   runner.open();
   deepStrictEqual([...(await next).logProbs], [3, 3]);
   deepStrictEqual(runner.calls.map((x) => x.rows), [[0], [1, 2], [3]]);
+});
+
+Deno.test("coalescer: an idle runner waits for every client's request, or gatherMs, before a call", async () => {
+  const runner = new GatedRunner();
+  const coalescer = new CallCoalescer(runner, 8, 40, () => 2);
+  const a = coalescer.run([1], [false], new Float32Array(1));
+  await tick();
+  strictEqual(runner.calls.length, 0, "one of two clients asked: wait");
+  const b = coalescer.run([2], [false], new Float32Array(1));
+  await tick();
+  deepStrictEqual(runner.calls.map((x) => x.rows), [[1, 2]], "both asked: one call at once");
+  runner.open();
+  await Promise.all([a, b]);
+  const started = performance.now();
+  const alone = coalescer.run([3], [false], new Float32Array(1));
+  while (runner.calls.length < 2) await tick();
+  ok(performance.now() - started >= 35, "a lone request goes after gatherMs");
+  runner.open();
+  deepStrictEqual([...(await alone).logProbs], [3, 3]);
 });

@@ -95,7 +95,7 @@ export class DeviceStatePool implements RowRunner {
     const feeds: Record<string, OrtTensor> = {
       [layout.featuresInput]: new Tensor("float32", features, [b, FEATURE_DIM, layout.windowSize]),
       [layout.lengthInput]: new Tensor("int64", new BigInt64Array(b).fill(BigInt(layout.windowSize)), [b]),
-      [READ_ROWS_INPUT]: new Tensor("int64", BigInt64Array.from(readRows, BigInt), [b, 1]),
+      [READ_ROWS_INPUT]: new Tensor("int64", BigInt64Array.from(readRows, BigInt), [b]),
       [WRITE_ROWS_INPUT]: new Tensor("int64", BigInt64Array.from(writeRows, BigInt), [b, 1]),
       ...this.hostStates.feeds(this.ort, writeRows),
     };

@@ -1,7 +1,7 @@
 // Rewrites a streaming model so that its state tensors stay in device memory between calls.
 // Each state gets a pool [rows, ...] as a graph input and its next value as a graph output; a
-// call names, per stream of the batch, the row its state is read from and the row its next state
-// is written to ([B, 1] each). GatherND reads, the model runs, ScatterND writes. A new stream reads
+// call names, per stream of the batch, the row its state is read from ([B]) and the row its next
+// state is written to ([B, 1]). Gather reads, the model runs, ScatterND writes. A new stream reads
 // a row of zeros that nothing writes, so no other op touches the (large) states. Fed the previous
 // call's pool output, a call uploads only features and indices and downloads what decoding needs.
 import {
@@ -61,7 +61,7 @@ export function withStatePool(model: Uint8Array, states: readonly PooledState[])
   states.forEach((s, i) => {
     before.push(lengthDelimited(
       GRAPH_NODE,
-      node("GatherND", [poolInput(s), READ_ROWS_INPUT], [s.input], `state_gather_${i}`),
+      node("Gather", [poolInput(s), READ_ROWS_INPUT], [s.input], `state_gather_${i}`, { axis: 0 }),
     ));
     after.push(
       lengthDelimited(
@@ -72,10 +72,10 @@ export function withStatePool(model: Uint8Array, states: readonly PooledState[])
       lengthDelimited(GRAPH_OUTPUT, valueInfo(poolOutput(s), FLOAT, ["state_pool_rows", ...s.dims])),
     );
   });
-  const rows: Dim[] = ["state_batch", 1];
+  const batch: Dim = "state_batch";
   after.push(
-    lengthDelimited(GRAPH_INPUT, valueInfo(READ_ROWS_INPUT, INT64, rows)),
-    lengthDelimited(GRAPH_INPUT, valueInfo(WRITE_ROWS_INPUT, INT64, rows)),
+    lengthDelimited(GRAPH_INPUT, valueInfo(READ_ROWS_INPUT, INT64, [batch])),
+    lengthDelimited(GRAPH_INPUT, valueInfo(WRITE_ROWS_INPUT, INT64, [batch, 1])),
   );
   const newGraph = concat([...before, ...kept.map((f) => f.encoded), ...after]);
   return concat(top.map((f) => (f === graphField ? lengthDelimited(MODEL_GRAPH, newGraph) : f.encoded)));

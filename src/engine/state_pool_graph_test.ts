@@ -58,7 +58,7 @@ Deno.test("state pool graph: a row advanced in the pool equals the plain model's
     const a = await plain.run({ ...common, cache_last_channel: states[0], cache_last_time: states[1] });
     const b = await pool.run({
       ...common,
-      [READ_ROWS_INPUT]: new ort.Tensor("int64", BigInt64Array.from([call === 0 ? 1n : 2n]), [1, 1]),
+      [READ_ROWS_INPUT]: new ort.Tensor("int64", BigInt64Array.from([call === 0 ? 1n : 2n]), [1]),
       [WRITE_ROWS_INPUT]: new ort.Tensor("int64", BigInt64Array.from([2n]), [1, 1]),
       [poolInput(pooled[0])]: pools[0],
       [poolInput(pooled[1])]: pools[1],
