@@ -3,7 +3,7 @@
 // leave between calls must give the log-probabilities and greedy tokens each stream gets when it
 // runs alone on the CPU backend.
 import { deepStrictEqual, ok, rejects, throws } from "node:assert/strict";
-import { type Backend, type BackendName, createBackend } from "../src/engine/backend.ts";
+import { type Backend, type BackendName, createBackend, createRowRunner } from "../src/engine/backend.ts";
 import { paddedBatch } from "../src/engine/device_state_pool.ts";
 import { computeFbank } from "../src/engine/fbank.ts";
 import { loadModelDir } from "../src/engine/model_dir.ts";
@@ -151,6 +151,44 @@ Deno.test({
     backend.openSlot(); // a closed slot is free again
   } finally {
     await backend.release();
+  }
+});
+
+Deno.test({
+  name: "backend webgpu: a state pool that grows on the device keeps the states it holds",
+  ignore: (await unavailable("webgpu")) !== undefined,
+  sanitizeResources: false,
+  sanitizeOps: false,
+}, async () => {
+  // rows 0 and 150: the pool starts with 64 rows and grows when the second stream joins
+  const pool = await createRowRunner("webgpu", model, { maxStreams: 200 });
+  try {
+    const first = SCENARIO[0].audio;
+    const second = SCENARIO[3].audio;
+    const outputs: Float32Array[][] = [[], []];
+    for (let call = 0; call < 5; call++) {
+      const joined = call >= 2;
+      const features = new Float32Array((joined ? 2 : 1) * WINDOW);
+      window(first, call, features, 0);
+      if (joined) window(second, call - 2, features, WINDOW);
+      const out = await pool.run(
+        joined ? [0, 150] : [0],
+        joined ? [call === 0, call === 2] : [call === 0],
+        features,
+      );
+      const perStream = out.frames * VOCAB;
+      outputs[0].push(out.logProbs.slice(0, perStream));
+      if (joined) outputs[1].push(out.logProbs.slice(perStream, 2 * perStream));
+    }
+    deepStrictEqual(greedy(outputs[0]), greedy(expected[0].slice(0, 5)));
+    deepStrictEqual(greedy(outputs[1]), greedy(expected[3]));
+    let maxDiff = 0;
+    outputs[0].forEach((o, k) =>
+      o.forEach((v, j) => (maxDiff = Math.max(maxDiff, Math.abs(v - expected[0][k][j]))))
+    );
+    ok(maxDiff < 2e-3, `max |Δ log p| = ${maxDiff}`);
+  } finally {
+    await pool.release();
   }
 });
 

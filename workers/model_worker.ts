@@ -103,6 +103,7 @@ self.onmessage = async (event: MessageEvent<ToWorker>) => {
           new DeviceClient(message.device.port),
           message.maxStreams,
           message.device.firstRow,
+          message.device.stride,
         )
         : await createBackend(message.backend, model, {
           threads: message.threads,

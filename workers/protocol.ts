@@ -11,8 +11,8 @@ export interface WorkerInit {
   threads: number;
   /** The most streams this worker holds at once (a device-state backend sizes its state pool by it). */
   maxStreams: number;
-  /** On a GPU: the port to the device worker, and the first of this worker's maxStreams state rows. */
-  device?: { port: MessagePort; firstRow: number };
+  /** On a GPU: the port to the device worker, and this worker's state rows (firstRow + slot * stride). */
+  device?: { port: MessagePort; firstRow: number; stride: number };
   /** One GPU call at a time among the process's workers (src/engine/device_lock.ts). */
   deviceLock: SharedArrayBuffer;
   maxBatch: number;

@@ -103,7 +103,7 @@ export class WorkerPool {
       // a channel to the device worker, and this worker's rows of its state pool
       const channel = new MessageChannel();
       this.device.postMessage({ type: "connect", worker: index, port: channel.port2 }, [channel.port2]);
-      init.device = { port: channel.port1, firstRow: index * this.init.maxStreams };
+      init.device = { port: channel.port1, firstRow: index, stride: this.size };
       worker.postMessage(init, [channel.port1]);
     } else {
       worker.postMessage(init);

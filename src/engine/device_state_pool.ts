@@ -1,8 +1,10 @@
 // States in device memory (the WebGPU and CUDA providers): the model's float states live in pools
-// that stay on the GPU from call to call (state_pool_graph.ts), one row per stream, plus a row of
-// zeros that new streams read and a scratch row that padding writes. A call uploads features, row
-// indices and the small integer states (kept here per row), and downloads the log-probabilities
-// and those integer states; no other stream's state crosses to the host.
+// that stay on the GPU from call to call (state_pool_graph.ts): row 0 holds zeros that new streams
+// read, row 1 is the scratch row that padding writes, stream row r is pool row r + 2. A call
+// uploads features, row indices and the small integer states (kept here per row), and downloads
+// the log-probabilities and those integer states; no other stream's state crosses to the host.
+// Every call copies its pools whole (ScatterND), so a pool starts small and grows on the device
+// (a Pad) when a call names a row beyond it, up to the rows it was created for.
 // Batches are padded to a few sizes (paddedBatch): a provider compiles its kernels per input
 // shape, and compiling on every new batch size would stall live streams.
 import type { BatchOutput } from "./backend.ts";
@@ -11,6 +13,10 @@ import { HostStates } from "./host_states.ts";
 import { checkLayout, elementsPerStream, FEATURE_DIM, type ModelLayout } from "./nemo_ctc_layout.ts";
 import type { OrtModule, OrtSession, OrtTensor } from "./ort.ts";
 import {
+  GROW_INPUT,
+  GROW_OUTPUT,
+  GROW_PADS_INPUT,
+  growPoolModel,
   type PooledState,
   poolInput,
   poolOutput,
@@ -26,31 +32,40 @@ export interface RowRunner {
   release(): Promise<void>;
 }
 
+const ZERO_ROW = 0;
+const SCRATCH_ROW = 1;
+const FIRST_STREAM_ROW = 2;
+/** Stream rows a pool starts with, and the multiple it grows by. */
+const GROWTH = 64;
+
 export class DeviceStatePool implements RowRunner {
   private readonly hostStates: HostStates;
   /** The pools' current values: host zeros before the first call, then device tensors. */
   private pools: OrtTensor[];
-  private readonly zeroRow: number;
-  private readonly scratchRow: number;
+  /** Stream rows the pools hold now. */
+  private capacity: number;
 
   private constructor(
     private readonly ort: OrtModule,
     private readonly session: OrtSession,
+    private readonly grower: OrtSession,
     private readonly layout: ModelLayout,
     private readonly pooled: readonly PooledState[],
+    /** The most stream rows. */
     readonly rows: number,
     private readonly lock: DeviceLock,
   ) {
     this.hostStates = new HostStates(layout.states.filter((s) => s.type !== "float32"));
-    this.zeroRow = rows;
-    this.scratchRow = rows + 1;
-    this.hostStates.reset(this.scratchRow);
-    this.pools = pooled.map((s) =>
-      new ort.Tensor("float32", new Float32Array((rows + 2) * elementsPerStream({ ...s, type: "float32" })), [
-        rows + 2,
-        ...s.dims,
-      ])
-    );
+    this.hostStates.reset(SCRATCH_ROW);
+    this.capacity = Math.min(rows, GROWTH);
+    this.pools = pooled.map((s) => {
+      const shape = [FIRST_STREAM_ROW + this.capacity, ...s.dims];
+      return new ort.Tensor(
+        "float32",
+        new Float32Array(shape[0] * elementsPerStream({ ...s, type: "float32" })),
+        shape,
+      );
+    });
   }
 
   static async create(
@@ -63,19 +78,26 @@ export class DeviceStatePool implements RowRunner {
     options: Record<string, unknown>,
   ): Promise<DeviceStatePool> {
     const pooled = layout.states.filter((s) => s.type === "float32");
-    const session = await lock.hold(() =>
-      ort.InferenceSession.create(withStatePool(model, pooled), {
+    const ranks = new Set(pooled.map((s) => s.dims.length + 1));
+    if (ranks.size !== 1) throw new Error("the pooled states differ in rank");
+    const [session, grower] = await lock.hold(async () => [
+      await ort.InferenceSession.create(withStatePool(model, pooled), {
         ...options,
         executionProviders: [provider],
         preferredOutputLocation: Object.fromEntries(pooled.map((s) => [poolOutput(s), "gpu-buffer"])),
-      })
-    );
+      }),
+      await ort.InferenceSession.create(growPoolModel([...ranks][0]), {
+        ...options,
+        executionProviders: [provider],
+        preferredOutputLocation: { [GROW_OUTPUT]: "gpu-buffer" },
+      }),
+    ]);
     checkLayout(
       { ...layout, states: layout.states.filter((s) => s.type !== "float32") },
       session.inputNames,
       session.outputNames,
     );
-    return new DeviceStatePool(ort, session, layout, pooled, rows, lock);
+    return new DeviceStatePool(ort, session, grower, layout, pooled, rows, lock);
   }
 
   async run(
@@ -85,11 +107,18 @@ export class DeviceStatePool implements RowRunner {
   ): Promise<BatchOutput> {
     const { Tensor } = this.ort;
     const layout = this.layout;
+    const needed = Math.max(...streamRows) + 1;
+    if (needed > this.rows) throw new Error(`state row ${needed - 1} is beyond the pool's ${this.rows} rows`);
+    if (needed > this.capacity) {
+      await this.grow(Math.min(this.rows, Math.ceil(Math.max(needed, 2 * this.capacity) / GROWTH) * GROWTH));
+    }
     const b = paddedBatch(streamRows.length);
-    const padding = b - streamRows.length;
-    const writeRows = [...streamRows, ...Array(padding).fill(this.scratchRow)];
-    const readRows = writeRows.map((row, i) => (i >= streamRows.length || fresh[i] ? this.zeroRow : row));
-    streamRows.forEach((row, i) => fresh[i] && this.hostStates.reset(row));
+    const writeRows = [
+      ...streamRows.map((r) => r + FIRST_STREAM_ROW),
+      ...Array(b - streamRows.length).fill(SCRATCH_ROW),
+    ];
+    const readRows = writeRows.map((row, i) => (i >= streamRows.length || fresh[i] ? ZERO_ROW : row));
+    writeRows.forEach((row, i) => i < streamRows.length && fresh[i] && this.hostStates.reset(row));
     const features = new Float32Array(b * FEATURE_DIM * layout.windowSize);
     features.set(streamFeatures);
     const feeds: Record<string, OrtTensor> = {
@@ -108,7 +137,7 @@ export class DeviceStatePool implements RowRunner {
       for (const p of previous) p.dispose?.();
       return out;
     });
-    this.hostStates.store(out, streamRows);
+    this.hostStates.store(out, writeRows.slice(0, streamRows.length));
     const logProbs = out[layout.logProbsOutput];
     // the padding's rows left out: [streams, T', V + 1]
     const perStream = logProbs.dims[1] * logProbs.dims[2];
@@ -116,10 +145,31 @@ export class DeviceStatePool implements RowRunner {
     return { logProbs: data, frames: logProbs.dims[1] };
   }
 
+  /** Appends rows of zeros to every pool, on the device. */
+  private grow(capacity: number): Promise<void> {
+    return this.lock.hold(async () => {
+      const added = capacity - this.capacity;
+      const grown: OrtTensor[] = [];
+      for (const pool of this.pools) {
+        const pads = new BigInt64Array(2 * pool.dims.length);
+        pads[pool.dims.length] = BigInt(added); // after the last row
+        const out = await this.grower.run({
+          [GROW_INPUT]: pool,
+          [GROW_PADS_INPUT]: new this.ort.Tensor("int64", pads, [pads.length]),
+        });
+        grown.push(out[GROW_OUTPUT]);
+      }
+      for (const p of this.pools) p.dispose?.();
+      this.pools = grown;
+      this.capacity = capacity;
+    });
+  }
+
   release(): Promise<void> {
     return this.lock.hold(async () => {
       for (const p of this.pools) p.dispose?.();
       await this.session.release();
+      await this.grower.release();
     });
   }
 }

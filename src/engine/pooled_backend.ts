@@ -9,12 +9,16 @@ export class PooledBackend implements Backend {
   private readonly slots: SlotTable;
   private readonly fresh = new Set<number>();
 
-  /** Slots 0..capacity-1 are the runner's rows firstRow.. */
+  /**
+   * Slot s is the runner's row firstRow + s * stride: model workers sharing a runner interleave
+   * their rows, so that the rows in use stay few and low whatever the workers' loads.
+   */
   constructor(
     readonly name: BackendName,
     private readonly runner: RowRunner,
     capacity: number,
     private readonly firstRow = 0,
+    private readonly stride = 1,
   ) {
     this.slots = new SlotTable(capacity);
   }
@@ -32,7 +36,7 @@ export class PooledBackend implements Backend {
 
   run(slots: readonly number[], features: Float32Array): Promise<BatchOutput> {
     const fresh = slots.map((s) => this.fresh.delete(s));
-    return this.runner.run(slots.map((s) => s + this.firstRow), fresh, features);
+    return this.runner.run(slots.map((s) => this.firstRow + s * this.stride), fresh, features);
   }
 
   release(): Promise<void> {

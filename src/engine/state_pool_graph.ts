@@ -19,6 +19,7 @@ import {
   valueInfo,
   valueInfoName,
 } from "./onnx_proto.ts";
+import protobuf from "protobufjs";
 
 /** A float state tensor of a model: its input, the output with its next value, its shape per stream. */
 export interface PooledState {
@@ -79,4 +80,30 @@ export function withStatePool(model: Uint8Array, states: readonly PooledState[])
   );
   const newGraph = concat([...before, ...kept.map((f) => f.encoded), ...after]);
   return concat(top.map((f) => (f === graphField ? lengthDelimited(MODEL_GRAPH, newGraph) : f.encoded)));
+}
+
+export const GROW_INPUT = "pool";
+export const GROW_PADS_INPUT = "pads";
+export const GROW_OUTPUT = "grown";
+
+/**
+ * A model of one Pad node that appends rows of zeros to a pool of the given rank: how a pool grows
+ * on the device (pads: [0, ..., 0, added rows, 0, ...]), so that its size follows the streams served.
+ */
+export function growPoolModel(rank: number): Uint8Array {
+  const dims = ["rows", ...Array.from({ length: rank - 1 }, (_, i) => `d${i + 1}`)];
+  const graph = concat([
+    lengthDelimited(GRAPH_NODE, node("Pad", [GROW_INPUT, GROW_PADS_INPUT], [GROW_OUTPUT], "grow")),
+    protobuf.Writer.create().uint32((2 << 3) | 2).string("grow_pool").finish(),
+    lengthDelimited(GRAPH_INPUT, valueInfo(GROW_INPUT, FLOAT, dims)),
+    lengthDelimited(GRAPH_INPUT, valueInfo(GROW_PADS_INPUT, INT64, [2 * rank])),
+    lengthDelimited(GRAPH_OUTPUT, valueInfo(GROW_OUTPUT, FLOAT, ["grown_rows", ...dims.slice(1)])),
+  ]);
+  // ModelProto: ir_version 8 (1), opset_import {domain "", version 17} (8), graph (7)
+  const opset = protobuf.Writer.create().uint32((1 << 3) | 2).string("").uint32(2 << 3).int64(17).finish();
+  return concat([
+    protobuf.Writer.create().uint32(1 << 3).int64(8).finish(),
+    lengthDelimited(8, opset),
+    lengthDelimited(MODEL_GRAPH, graph),
+  ]);
 }
