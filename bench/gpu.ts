@@ -20,6 +20,7 @@ export interface GpuBenchOptions {
   streams: number[];
   cpuStreams: number[];
   processes: number;
+  cpuProcesses: number;
   workers: number;
   cpuWorkers: number;
   maxBatch: number;
@@ -40,8 +41,9 @@ export function gpuOptions(flags: Flags): GpuBenchOptions {
     batches: flags.numbers("batches", [64, 256, 1024, 2048, 4096]),
     streams: flags.numbers("streams", [1000, 2000, 3000, 4000, 6000, 8000, 10000]),
     cpuStreams: flags.numbers("cpu-streams", [200, 400, 600, 800]),
-    processes: flags.number("processes", 2),
-    workers: flags.number("workers", 4),
+    processes: flags.number("processes", 4),
+    cpuProcesses: flags.number("cpu-processes", 1),
+    workers: flags.number("workers", 3),
     cpuWorkers: flags.number("cpu-workers", Math.max(1, cores - 2)),
     maxBatch: flags.number("max-batch", 1024),
     waitMs: flags.number("wait-ms", 20),
@@ -68,16 +70,17 @@ interface RampResult {
 async function ramp(
   o: GpuBenchOptions,
   backend: BackendName,
+  processes: number,
   workers: number,
   streams: number[],
 ): Promise<RampResult> {
-  const perProcess = Math.ceil(Math.max(...streams) / o.processes);
+  const perProcess = Math.ceil(Math.max(...streams) / processes);
   const services = await Promise.all(
-    Array.from({ length: o.processes }, () =>
+    Array.from({ length: processes }, () =>
       startServer({
         SERVER_PORT: String(freePort()),
         ASR_BACKEND: backend,
-        ASR_WORKERS: String(Math.max(1, Math.round(workers / o.processes))),
+        ASR_WORKERS: String(Math.max(1, Math.round(workers / processes))),
         MAX_OPEN_STREAMS: String(perProcess + 16),
         ASR_MAX_BATCH: String(o.maxBatch),
         ASR_BATCH_WAIT_MS: String(o.waitMs),
@@ -86,13 +89,13 @@ async function ramp(
   );
   const result: RampResult = {
     backend,
-    processes: o.processes,
-    workers_per_process: Math.max(1, Math.round(workers / o.processes)),
+    processes,
+    workers_per_process: Math.max(1, Math.round(workers / processes)),
     held: 0,
     steps: [],
   };
   console.log(
-    `\nwhole ASR service, ${backend}: ${o.processes} process(es) x ${result.workers_per_process} workers, ` +
+    `\nwhole ASR service, ${backend}: ${processes} process(es) x ${result.workers_per_process} workers, ` +
       `decoder ${o.decoder}, Silero VAD on, max batch ${o.maxBatch}, wait ${o.waitMs} ms; ` +
       `${o.seconds} s per step, the first ${o.warmupSeconds} s not counted`,
   );
@@ -137,9 +140,11 @@ async function ramp(
 export async function benchGpu(o: GpuBenchOptions): Promise<Record<string, unknown>> {
   const forward = o.parts.includes("forward") ? await benchForward(o.backend, MODEL, o.batches) : [];
   const gpu = o.parts.includes("gpu")
-    ? await ramp(o, o.backend, o.processes * o.workers, o.streams)
+    ? await ramp(o, o.backend, o.processes, o.processes * o.workers, o.streams)
     : undefined;
-  const cpu = o.parts.includes("cpu") ? await ramp(o, "node", o.cpuWorkers, o.cpuStreams) : undefined;
+  const cpu = o.parts.includes("cpu")
+    ? await ramp(o, "node", o.cpuProcesses, o.cpuWorkers, o.cpuStreams)
+    : undefined;
   if (gpu && cpu) {
     console.log(
       `\nheld with p99 <= ${o.boundMs} ms: ${o.backend} ${gpu.held}, CPU ${cpu.held} (${

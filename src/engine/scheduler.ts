@@ -87,18 +87,18 @@ export class Scheduler {
   }
 
   private async runBatch(batch: StreamPipeline[]): Promise<void> {
-    // The VAD first, so that the turn decisions after this window see its silence.
-    if (this.vad) await this.vad.run(batch.map((s) => s.vad).filter((t): t is VadTrack => t !== undefined));
-    // a stream removed while the VAD ran has given its slot back
-    const live = batch.filter((stream) => this.streams.has(stream));
-    if (!live.length) return;
     const s = this.model.streaming;
     const featSize = 80 * s.window_size;
-    const features = new Float32Array(live.length * featSize);
-    live.forEach((stream, i) => stream.writeFeatures(features, i * featSize));
-    const out = await this.backend.run(live.map((stream) => this.streams.get(stream)!), features);
+    const features = new Float32Array(batch.length * featSize);
+    batch.forEach((stream, i) => stream.writeFeatures(features, i * featSize));
+    // The VAD runs while the model does (on a GPU its call is mostly waiting), and both finish
+    // before the turn decisions after this window, which need its silence.
+    const [out] = await Promise.all([
+      this.backend.run(batch.map((stream) => this.streams.get(stream)!), features),
+      this.vad?.run(batch.map((s) => s.vad).filter((t): t is VadTrack => t !== undefined)),
+    ]);
     const vocab = s.vocab_size + 1;
-    live.forEach((stream, i) => {
+    batch.forEach((stream, i) => {
       if (!this.streams.has(stream)) return; // closed while the batch ran
       this.guarded(
         stream,
