@@ -1,6 +1,8 @@
 // Inference backends behind one interface. A stream's model state lives in a slot the backend
-// owns: host memory for the CPU and wasm (stacked into each call), device memory for the GPU
-// providers (a pool the call gathers from and scatters to, see state_pool_graph.ts).
+// owns: host memory for the CPU, wasm and CUDA (stacked into each call), device memory for WebGPU
+// (a pool the call gathers from and scatters to, see state_pool_graph.ts). CUDA keeps host states
+// because onnxruntime-node returns no CUDA-resident outputs to JavaScript (its output locations
+// are the CPU's and WebGPU's); it is also untested here, for want of its provider libraries.
 import { DeviceLock } from "./device_lock.ts";
 import { DeviceStatePool, type RowRunner } from "./device_state_pool.ts";
 import { HostStateBackend } from "./host_state_backend.ts";
@@ -48,8 +50,8 @@ const GPU_HINTS: Record<string, string> = {
 };
 
 /** Whether a backend keeps stream states in device memory (a state pool, rows of a RowRunner). */
-export function isDeviceBackend(name: BackendName): name is "webgpu" | "cuda" {
-  return name === "webgpu" || name === "cuda";
+export function isDeviceBackend(name: BackendName): name is "webgpu" {
+  return name === "webgpu";
 }
 
 export async function createBackend(
@@ -77,14 +79,15 @@ export async function createBackend(
     return new HostStateBackend(name, ort, session, layout);
   }
   const ort = (await import("onnxruntime-node")).default as unknown as OrtModule;
-  const session = await ort.InferenceSession.create(model.onnxBytes, {
-    ...nodeOptions(opts),
-    executionProviders: ["cpu"],
-  });
+  const session = await providerStarted(name, () =>
+    ort.InferenceSession.create(model.onnxBytes, {
+      ...nodeOptions(opts),
+      executionProviders: [name === "cuda" ? "cuda" : "cpu"],
+    }));
   return new HostStateBackend(name, ort, session, layout);
 }
 
-/** A GPU provider's state pool of opts.maxStreams rows (shared by model workers via a device worker). */
+/** The WebGPU provider's state pool of opts.maxStreams rows (shared by model workers via a device worker). */
 export async function createRowRunner(
   name: BackendName,
   model: ModelInfo,
@@ -92,8 +95,8 @@ export async function createRowRunner(
 ): Promise<RowRunner> {
   if (!isDeviceBackend(name)) throw new Error(`ASR_BACKEND=${name} keeps no states on a device`);
   const ort = (await import("onnxruntime-node")).default as unknown as OrtModule;
-  try {
-    return await DeviceStatePool.create(
+  return await providerStarted(name, () =>
+    DeviceStatePool.create(
       name,
       ort,
       model.onnxBytes,
@@ -101,13 +104,21 @@ export async function createRowRunner(
       opts.maxStreams ?? 64,
       new DeviceLock(opts.deviceLock),
       nodeOptions(opts),
-    );
+    ));
+}
+
+/** A GPU provider that does not start is refused with what it needs: no silent fallback to the CPU. */
+async function providerStarted<T>(name: BackendName, start: () => Promise<T>): Promise<T> {
+  try {
+    return await start();
   } catch (error) {
-    // No silent fallback to the CPU: capacity planned for a GPU would not hold.
+    const hint = GPU_HINTS[name];
+    if (!hint) throw error;
+    // capacity planned for a GPU would not hold on the CPU
     throw new Error(
       `ASR_BACKEND=${name}: onnxruntime-node could not start its ${name} provider (${
         (error as Error).message
-      }). ${GPU_HINTS[name]}`,
+      }). ${hint}`,
     );
   }
 }

@@ -1,4 +1,4 @@
-// States in device memory (the WebGPU and CUDA providers): the model's float states live in pools
+// States in device memory (the WebGPU provider): the model's float states live in pools
 // that stay on the GPU from call to call (state_pool_graph.ts): row 0 holds zeros that new streams
 // read, row 1 is the scratch row that padding writes, stream row r is pool row r + 2. A call
 // uploads features, row indices and the small integer states (kept here per row), and downloads
@@ -69,7 +69,7 @@ export class DeviceStatePool implements RowRunner {
   }
 
   static async create(
-    provider: "webgpu" | "cuda",
+    provider: "webgpu",
     ort: OrtModule,
     model: Uint8Array,
     layout: ModelLayout,
