@@ -5,8 +5,13 @@
 # (libonnxruntime_providers_cuda.so, libonnxruntime_providers_shared.so) next to its native
 # binding for Linux x64. Deno runs that script only when allowed (--allow-scripts below). The
 # provider loads CUDA 12 and cuDNN 9 from this base image; the host needs the NVIDIA driver and
-# the NVIDIA Container Toolkit. Without a GPU the same image runs on the CPU provider.
+# the NVIDIA Container Toolkit. ASR_BACKEND=webgpu (onnxruntime-node's WebGPU provider, states
+# kept on the GPU) needs the Vulkan loader from the image and the driver's Vulkan ICD, which the
+# toolkit mounts when the driver capabilities include "graphics". Without a GPU the same image
+# runs on the CPU provider.
 FROM nvidia/cuda:12.8.1-cudnn-runtime-ubuntu24.04
+RUN apt-get update && apt-get install -y --no-install-recommends libvulkan1 && rm -rf /var/lib/apt/lists/*
+ENV NVIDIA_DRIVER_CAPABILITIES=compute,utility,graphics
 
 COPY --from=denoland/deno:bin-2.9.6 /deno /usr/local/bin/deno
 RUN useradd --system --create-home --uid 1993 deno
@@ -18,7 +23,8 @@ COPY --chown=deno:deno deno.json deno.lock ./
 COPY --chown=deno:deno proto ./proto
 COPY --chown=deno:deno src ./src
 COPY --chown=deno:deno workers ./workers
-RUN deno install --allow-scripts=npm:onnxruntime-node --entrypoint src/asr/main.ts workers/model_worker.ts
+RUN deno install --allow-scripts=npm:onnxruntime-node --entrypoint src/asr/main.ts workers/model_worker.ts \
+  workers/device_worker.ts
 
 # Models are mounted at /app/models (see docker-compose.yml), so one image serves every model.
 ENV SERVER_PORT=50051 MODEL=/app/models/en-default

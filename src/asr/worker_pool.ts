@@ -133,7 +133,8 @@ export class WorkerPool {
       backend: this.init.backend,
       threads: this.init.threads,
       rows: this.init.maxStreams * this.size,
-      maxBatch: this.init.maxBatch,
+      // each model worker sends at most maxBatch windows and waits for them before its next call
+      maxBatch: this.init.maxBatch * this.size,
       gatherMs: this.init.maxWaitMs,
       deviceLock: this.init.deviceLock,
     });
