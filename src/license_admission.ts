@@ -23,8 +23,9 @@ function fromGate(gate: LicenseGate, stop: () => Promise<void>): LicenseAdmissio
   };
 }
 
+/** endpoint: a remote sidecar; licenseFile: embed one (its other variables read by loadSidecarConfig). */
 export async function licenseAdmission(
-  endpoint: string | undefined,
+  { endpoint, licenseFile }: { endpoint?: string; licenseFile?: string },
   log: Logger,
 ): Promise<LicenseAdmission | undefined> {
   if (endpoint) {
@@ -32,7 +33,7 @@ export async function licenseAdmission(
     log.info(`license and usage sidecar at ${endpoint}`);
     return fromGate(gate, () => gate.close());
   }
-  if (!Deno.env.get("LICENSE_FILE_PATH")) {
+  if (!licenseFile) {
     log.info("no license configured: running unlicensed");
     return undefined;
   }

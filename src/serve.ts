@@ -62,7 +62,10 @@ if (config.asrEndpoint) {
   transport = new InProcessTransport(service);
 }
 
-const license = await licenseAdmission(config.AAI_LICENSE_AND_USAGE_PROXY_ENDPOINT, log);
+const license = await licenseAdmission({
+  endpoint: config.AAI_LICENSE_AND_USAGE_PROXY_ENDPOINT,
+  licenseFile: config.LICENSE_FILE_PATH,
+}, log);
 const tokens = new TemporaryTokens(config.TOKEN_SIGNING_SECRET);
 const punctuation = shippedPunctuation();
 log.info(

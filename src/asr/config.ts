@@ -1,8 +1,8 @@
 // ASR service configuration from the environment, validated in one place.
 import { z } from "zod";
+import { type Env, envBool, readEnv } from "../config/env.ts";
 import type { DecoderSettings } from "../engine/decoders.ts";
 
-const bool = z.string().transform((v) => ["1", "true", "yes"].includes(v.toLowerCase()));
 const schema = z.object({
   SERVER_PORT: z.coerce.number().int().min(1).max(65535).default(50051),
   MODEL: z.string().default(new URL("../../models/en-default", import.meta.url).pathname),
@@ -17,23 +17,18 @@ const schema = z.object({
   ASR_LM_WEIGHT: z.coerce.number().min(0).optional(),
   ASR_LM_BONUS: z.coerce.number().optional(),
   ASR_LEXICON_PENALTY: z.coerce.number().min(0).optional(),
-  ASR_LM_SENTENCE_START: bool.optional(),
+  ASR_LM_SENTENCE_START: envBool.optional(),
   ASR_BEAM: z.coerce.number().int().min(1).max(64).optional(),
   ASR_SETTLE_MARGIN: z.coerce.number().positive().optional(),
-  ASR_VAD: bool.default(true),
+  ASR_VAD: envBool.default(true),
   LOGGING_LEVEL: z.string().default("info"),
-  USE_STRUCTURED_LOGGING: bool.default(false),
+  USE_STRUCTURED_LOGGING: envBool.default(false),
 });
 
 export type AsrConfig = z.infer<typeof schema>;
 
-export function loadAsrConfig(env: Record<string, string | undefined> = Deno.env.toObject()): AsrConfig {
-  const result = schema.safeParse(env);
-  if (!result.success) {
-    const issues = result.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ");
-    throw new Error(`invalid ASR configuration: ${issues}`);
-  }
-  return result.data;
+export function loadAsrConfig(env?: Env): AsrConfig {
+  return readEnv("ASR", schema, env);
 }
 
 export function decoderSettings(config: AsrConfig): DecoderSettings {

@@ -1,8 +1,8 @@
 // Gateway configuration from the environment, validated in one place. Names of the reference
 // self-hosted deployment are honoured (AAI_*).
 import { z } from "zod";
+import { type Env, envBool, readEnv } from "../config/env.ts";
 
-const bool = z.string().transform((v) => ["1", "true", "yes"].includes(v.toLowerCase()));
 /** One URL, or several separated by commas (the ASR endpoints a session may fail over to). */
 const urlList = z.string().refine(
   (v) => v.split(",").every((u) => z.string().url().safeParse(u.trim()).success),
@@ -14,8 +14,10 @@ const schema = z.object({
   AAI_ASR_ENDPOINT: urlList.optional(),
   AAI_STREAMING_ASR_ENDPOINT: urlList.optional(),
   AAI_LICENSE_AND_USAGE_PROXY_ENDPOINT: z.string().url().optional(),
+  /** An embedded license sidecar (its other variables: src/license/config.ts). */
+  LICENSE_FILE_PATH: z.string().optional(),
   AAI_LOG_LEVEL: z.string().default("info"),
-  AAI_USE_STRUCTURED_LOGGING: bool.default(false),
+  AAI_USE_STRUCTURED_LOGGING: envBool.default(false),
   API_KEYS_FILE: z.string().optional(),
   TOKEN_SIGNING_SECRET: z.string().min(16).optional(),
   TLS_CERT_FILE: z.string().optional(),
@@ -30,16 +32,7 @@ const schema = z.object({
 
 export type GatewayConfig = z.infer<typeof schema> & { asrEndpoint?: string };
 
-export function loadGatewayConfig(
-  env: Record<string, string | undefined> = Deno.env.toObject(),
-): GatewayConfig {
-  const result = schema.safeParse(env);
-  if (!result.success) {
-    const issues = result.error.issues.map((i) => `${i.path.join(".") || "config"}: ${i.message}`).join("; ");
-    throw new Error(`invalid gateway configuration: ${issues}`);
-  }
-  return {
-    ...result.data,
-    asrEndpoint: result.data.AAI_ASR_ENDPOINT ?? result.data.AAI_STREAMING_ASR_ENDPOINT,
-  };
+export function loadGatewayConfig(env?: Env): GatewayConfig {
+  const config = readEnv("gateway", schema, env);
+  return { ...config, asrEndpoint: config.AAI_ASR_ENDPOINT ?? config.AAI_STREAMING_ASR_ENDPOINT };
 }

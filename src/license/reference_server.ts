@@ -4,6 +4,7 @@
 // Run with `deno task license-server`.
 import { Context, Hono } from "hono";
 import { z } from "zod";
+import { ConfigError, envBool, readEnv } from "../config/env.ts";
 import { errorMessage } from "./http.ts";
 import { LicenseError, LicenseVerificationKey, readPublicKeyFile, verifyLicenseToken } from "./license.ts";
 import { UsageRecord, usageRecordSchema } from "./usage_record.ts";
@@ -213,22 +214,18 @@ const envSchema = z.object({
   LICENSE_PUBLIC_KEY_FILE: z.string({ error: "is required (public key that verifies licenses)" }).min(1),
   USAGE_TRACKING_API_KEY: z.string().optional(),
   USAGE_STORE_FILE: z.string().optional(),
-  ENABLE_FAILURE_CONTROL: z.stringbool().default(false),
+  ENABLE_FAILURE_CONTROL: envBool.default(false),
 });
 
 async function main(): Promise<void> {
-  const parsed = envSchema.safeParse(
-    Object.fromEntries(Object.entries(Deno.env.toObject()).filter(([, v]) => v !== "")),
-  );
-  if (!parsed.success) {
-    console.error(
-      `invalid reference server configuration: ${
-        parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ")
-      }`,
-    );
+  let env: z.output<typeof envSchema>;
+  try {
+    env = readEnv("reference server", envSchema);
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    console.error(error.message);
     Deno.exit(2);
   }
-  const env = parsed.data;
   const server = await createReferenceServer({
     verificationKey: await readPublicKeyFile(env.LICENSE_PUBLIC_KEY_FILE),
     usageApiKey: env.USAGE_TRACKING_API_KEY,

@@ -2,6 +2,7 @@
 // "any free port", which is how tests run several stacks side by side.
 import { existsSync } from "node:fs";
 import { z } from "zod";
+import { type Env, readEnv } from "../config/env.ts";
 
 const MODELS = new URL("../../models/", import.meta.url).pathname;
 const port = (fallback: number) => z.coerce.number().int().min(0).max(65535).default(fallback);
@@ -46,13 +47,8 @@ export function freePort(hostname = "127.0.0.1"): number {
 
 const orFree = (p: number) => (p === 0 ? freePort() : p);
 
-export function loadStackConfig(env: Record<string, string | undefined> = Deno.env.toObject()): StackConfig {
-  const parsed = schema.safeParse(env);
-  if (!parsed.success) {
-    const issues = parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ");
-    throw new Error(`invalid stack configuration: ${issues}`);
-  }
-  const e = parsed.data;
+export function loadStackConfig(env?: Env): StackConfig {
+  const e = readEnv("stack", schema, env);
   const englishPorts = Array.from(
     { length: e.STACK_ENGLISH_REPLICAS },
     (_, i) => (e.STACK_ASR_ENGLISH_PORT === 0 ? freePort() : e.STACK_ASR_ENGLISH_PORT + i),
