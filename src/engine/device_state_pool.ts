@@ -62,7 +62,7 @@ export class DeviceStatePool implements RowRunner {
       const shape = [FIRST_STREAM_ROW + this.capacity, ...s.dims];
       return new ort.Tensor(
         "float32",
-        new Float32Array(shape[0] * elementsPerStream({ ...s, type: "float32" })),
+        new Float32Array(shape[0] * elementsPerStream(s)),
         shape,
       );
     });

@@ -46,7 +46,7 @@ export function nemoCtcLayout(model: ModelInfo): ModelLayout {
   };
 }
 
-export function elementsPerStream(state: StateTensor): number {
+export function elementsPerStream(state: { dims: readonly number[] }): number {
   return state.dims.reduce((n, d) => n * d, 1);
 }
 
