@@ -1,7 +1,8 @@
-// `deno task bench [asr|settle|gateway|load|soak|all|gpu] [--flag value ...]`: prints figures (no pass/fail);
+// `deno task bench [asr|settle|gateway|load|soak|all|gpu|cpuside] [--flag value ...]`: prints figures (no pass/fail);
 // `all` (the default) runs the first five in turn and reproduces the README's figures (about 25 min);
-// `gpu` runs on a machine with a GPU (bench/gpu.sh). JSON under bench/results/. Flags per benchmark:
-// see settleOptions, gatewayOptions, loadOptions, soakOptions, gpuOptions.
+// `gpu` runs on a machine with a GPU (bench/gpu.sh); `cpuside` times a model worker's CPU work per
+// part. JSON under bench/results/. Flags per benchmark: see settleOptions, gatewayOptions, loadOptions,
+// soakOptions, gpuOptions, cpuSideOptions.
 import { Flags } from "./flags.ts";
 
 const what = Deno.args[0] ?? "all";
@@ -34,6 +35,10 @@ if (what === "soak" || what === "all") {
   const capacity = (results.load as { capacity?: number } | undefined)?.capacity;
   if (o.sessions === undefined && capacity) o.sessions = Math.max(1, Math.round(capacity * o.fraction));
   results.soak = await benchSoak(o);
+}
+if (what === "cpuside") {
+  const { benchCpuSide, cpuSideOptions } = await import("./cpu_side.ts");
+  results.cpuside = await benchCpuSide(cpuSideOptions(flags));
 }
 if (what === "gpu") {
   const { benchGpu, gpuOptions } = await import("./gpu.ts");
