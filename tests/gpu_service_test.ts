@@ -48,6 +48,19 @@ async function finals(asr: AsrService): Promise<string[]> {
   });
 }
 
+/** Retries while the model's workers restart (streams are refused until they are back). */
+async function afterRestart<T>(attempt: () => Promise<T>, deadlineMs = 30_000): Promise<T> {
+  const until = Date.now() + deadlineMs;
+  for (;;) {
+    try {
+      return await attempt();
+    } catch (error) {
+      if (Date.now() > until) throw error;
+      await new Promise((r) => setTimeout(r, 500));
+    }
+  }
+}
+
 const why = await webgpuUnavailable();
 if (why) console.log(`the GPU service tests are skipped here: ${why}`);
 
@@ -70,6 +83,16 @@ Deno.test({
     gpu.crashWorker("en-default");
     await new Promise((r) => setTimeout(r, 2000));
     deepStrictEqual(await finals(gpu), expected);
+    // a crashed device worker ends the streams in flight with a clear error; the model comes back
+    const transport = new InProcessTransport(gpu);
+    const inFlight = transcribe(transport, "en-default", "weather.wav");
+    await new Promise((r) => setTimeout(r, 300));
+    gpu.crashDevice("en-default");
+    const last = (await inFlight.done).at(-1) as Extract<ServerFrame, { kind: "error" }>;
+    strictEqual(last.kind, "error");
+    strictEqual(last.error.kind, "WORKER_DIED");
+    ok(last.error.message.includes("device worker failed"), last.error.message);
+    deepStrictEqual(await afterRestart(() => finals(gpu)), expected);
   } finally {
     await gpu.stop();
   }

@@ -122,6 +122,11 @@ export class AsrService {
     this.routePools.get(route)?.crash(i);
   }
 
+  /** For tests and operators: terminates a GPU route's device worker as a crash would. */
+  crashDevice(route: string): void {
+    this.routePools.get(route)?.crashDevice();
+  }
+
   stop(): Promise<void> {
     for (const pool of this.pools.values()) pool.stop();
     this.ready = false;

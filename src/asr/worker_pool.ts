@@ -60,6 +60,11 @@ export class WorkerPool {
     this.fail(this.slots[i], "killed");
   }
 
+  /** For tests and operators: terminates the device worker as a crash would. */
+  crashDevice(): void {
+    if (this.device) this.failDevice("killed");
+  }
+
   stop(): void {
     for (const slot of this.slots) slot.worker.terminate();
     this.slots = [];
