@@ -33,7 +33,7 @@ export class EchoAsr {
     // Replies leave on a microtask, as the real service's replies arrive asynchronously.
     const reply = (frame: ServerFrame) =>
       queueMicrotask(() => {
-        if (!closed) sink(encodeServerFrame(frame));
+        if (!closed) sink(encodeServerFrame(frame), frame.kind === "finished" || frame.kind === "error");
       });
     const turn = (endOfTurn: boolean) => {
       reply({

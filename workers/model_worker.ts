@@ -26,7 +26,8 @@ function post(message: FromWorker): void {
 }
 
 function send(stream: string, frame: ServerFrame): void {
-  post({ type: "frame", stream, bytes: encodeServerFrame(frame) });
+  const ends = frame.kind === "finished" || frame.kind === "error";
+  post({ type: "frame", stream, bytes: encodeServerFrame(frame), ends });
 }
 
 function fatal(error: unknown): void {

@@ -29,7 +29,8 @@ export type ToWorker =
 
 export type FromWorker =
   | { type: "ready"; model: string }
-  | { type: "frame"; stream: string; bytes: Uint8Array }
+  /** ends: the stream's last frame (finished or error), so that no one decodes it to find out. */
+  | { type: "frame"; stream: string; bytes: Uint8Array; ends: boolean }
   | { type: "fatal"; message: string };
 
 export interface DeviceWorkerInit {

@@ -1,29 +1,10 @@
 // Typed codec for proto/asr.proto (protobufjs reflection; the .proto file is the contract).
 import protobuf from "protobufjs";
 
-export type Encoding = "PCM_S16LE" | "PCM_MULAW";
+import type { OpenStream, TurnEvent, TurnSettings } from "../engine/stream_types.ts";
+
+export type { Encoding, OpenStream, TurnSettings, TurnUpdate, Word } from "../engine/stream_types.ts";
 export type Route = "en-default" | "ml-default" | "u3-pro";
-
-export interface TurnSettings {
-  end_of_turn_confidence_threshold: number;
-  min_turn_silence_ms: number;
-  max_turn_silence_ms: number;
-  vad_threshold: number;
-  keyterms: string[];
-  pro_rules: boolean;
-  continuous_partials: boolean;
-  language_detection: boolean;
-}
-
-export interface OpenStream {
-  session_id: string;
-  route: string;
-  sample_rate: number;
-  encoding: Encoding;
-  settings: TurnSettings;
-  resume_turn_order: number;
-  resume_offset_ms: number;
-}
 
 export type ClientFrame =
   | { kind: "open"; open: OpenStream }
@@ -32,30 +13,11 @@ export type ClientFrame =
   | { kind: "force_endpoint"; force_endpoint: Record<string, never> }
   | { kind: "finish"; finish: Record<string, never> };
 
-export interface Word {
-  text: string;
-  start_ms: number;
-  end_ms: number;
-  confidence: number;
-  is_final: boolean;
-}
-
-export interface TurnUpdate {
-  turn_order: number;
-  words: Word[];
-  end_of_turn: boolean;
-  end_of_turn_confidence: number;
-  utterance_end: boolean;
-  language_code: string;
-  language_confidence: number;
-}
-
 export type StreamErrorKind = "INTERNAL" | "CAPACITY" | "BAD_REQUEST" | "WORKER_DIED" | "SHUTTING_DOWN";
 
 export type ServerFrame =
   | { kind: "ready"; ready: { model: string } }
-  | { kind: "turn"; turn: TurnUpdate }
-  | { kind: "speech_started"; speech_started: { timestamp_ms: number; confidence: number } }
+  | TurnEvent
   | { kind: "finished"; finished: { audio_seconds: number } }
   | { kind: "error"; error: { kind: StreamErrorKind; message: string } };
 
@@ -90,9 +52,3 @@ export const encodeClientFrame = (frame: ClientFrame): Uint8Array => encode(clie
 export const decodeClientFrame = (bytes: Uint8Array): ClientFrame => decode(clientType, bytes);
 export const encodeServerFrame = (frame: ServerFrame): Uint8Array => encode(serverType, frame);
 export const decodeServerFrame = (bytes: Uint8Array): ServerFrame => decode(serverType, bytes);
-
-/** "finished" and "error" are the last frames of a stream. */
-export function endsStream(bytes: Uint8Array): boolean {
-  const kind = decodeServerFrame(bytes).kind;
-  return kind === "finished" || kind === "error";
-}

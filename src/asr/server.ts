@@ -1,6 +1,5 @@
 // The ASR service over HTTP: GET /health, and one WebSocket per stream on /v1/stream with the
 // route in X-Model-Version. Frames are binary protobuf (proto/asr.proto).
-import { endsStream } from "./proto.ts";
 import type { AsrService } from "./service.ts";
 import { ROUTE_HEADER, STREAM_PATH } from "./transport.ts";
 
@@ -25,10 +24,10 @@ export function asrHandler(service: AsrService, defaultRoute = "en-default"): (r
     const early: Uint8Array[] = [];
     let handle: ReturnType<AsrService["connect"]> | undefined;
     socket.onopen = () => {
-      handle = service.connect(route, (bytes) => {
+      handle = service.connect(route, (bytes, ends) => {
         if (socket.readyState !== WebSocket.OPEN) return;
         socket.send(bytes);
-        if (endsStream(bytes)) socket.close(1000);
+        if (ends) socket.close(1000);
       });
       for (const bytes of early) handle.send(bytes);
     };

@@ -2,7 +2,7 @@
 // carries each stream's protobuf frames between a transport and the workers.
 import type { BackendName } from "../engine/backend.ts";
 import type { DecoderSettings } from "../engine/decoders.ts";
-import { encodeServerFrame, endsStream } from "./proto.ts";
+import { encodeServerFrame } from "./proto.ts";
 import { WorkerPool } from "./worker_pool.ts";
 
 export interface AsrServiceOptions {
@@ -20,7 +20,8 @@ export interface AsrServiceOptions {
   log: (message: string) => void;
 }
 
-export type Sink = (bytes: Uint8Array) => void;
+/** A stream's frames on their way out; ends marks its last (finished or error). */
+export type Sink = (bytes: Uint8Array, ends: boolean) => void;
 
 export interface StreamHandle {
   send(bytes: Uint8Array): void;
@@ -82,7 +83,7 @@ export class AsrService {
   connect(route: string, sink: Sink): StreamHandle {
     const pool = this.routePools.get(route);
     const refuse = (kind: "CAPACITY" | "BAD_REQUEST" | "SHUTTING_DOWN", message: string): StreamHandle => {
-      queueMicrotask(() => sink(encodeServerFrame({ kind: "error", error: { kind, message } })));
+      queueMicrotask(() => sink(encodeServerFrame({ kind: "error", error: { kind, message } }), true));
       return { send() {}, close() {} };
     };
     if (this.draining) return refuse("SHUTTING_DOWN", "ASR service is shutting down");
@@ -101,9 +102,9 @@ export class AsrService {
     const release = () => {
       if (!closed) (closed = true, this.open--);
     };
-    const relay: Sink = (bytes) => {
-      if (endsStream(bytes)) release();
-      sink(bytes);
+    const relay: Sink = (bytes, ends) => {
+      if (ends) release();
+      sink(bytes, ends);
     };
     return {
       send: (bytes) => {

@@ -3,10 +3,9 @@
 // device worker runs every model worker's forward calls on one state pool (workers/device_worker.ts):
 // measured on an H200, one session per worker spent the GPU on many small calls.
 import { isDeviceBackend } from "../engine/backend.ts";
-import { encodeServerFrame, endsStream } from "./proto.ts";
+import { encodeServerFrame } from "./proto.ts";
+import type { Sink } from "./service.ts";
 import type { FromDeviceWorker, FromWorker, ToWorker, WorkerInit } from "../../workers/protocol.ts";
-
-type Sink = (bytes: Uint8Array) => void;
 
 interface Slot {
   worker: Worker;
@@ -41,7 +40,7 @@ export class WorkerPool {
   send(stream: string, bytes: Uint8Array, sink: Sink): void {
     let slot = this.slots.find((s) => s.streams.has(stream));
     if (!slot) {
-      if (!this.slots.length) return sink(workerDied("the model workers are restarting"));
+      if (!this.slots.length) return sink(workerDied("the model workers are restarting"), true);
       slot = this.slots.reduce((a, b) => (b.streams.size < a.streams.size ? b : a));
       slot.streams.set(stream, sink);
     }
@@ -88,8 +87,8 @@ export class WorkerPool {
       const m = event.data;
       if (m.type === "frame") {
         const sink = streams.get(m.stream);
-        sink?.(m.bytes);
-        if (sink && endsStream(m.bytes)) streams.delete(m.stream);
+        sink?.(m.bytes, m.ends);
+        if (sink && m.ends) streams.delete(m.stream);
       } else if (m.type === "ready") {
         this.modelName = m.model;
         resolveReady();
@@ -153,7 +152,7 @@ export class WorkerPool {
     const streams = this.openStreams;
     for (const slot of this.slots) {
       slot.worker.terminate();
-      for (const sink of slot.streams.values()) sink(workerDied(`device worker failed: ${reason}`));
+      for (const sink of slot.streams.values()) sink(workerDied(`device worker failed: ${reason}`), true);
     }
     this.slots = [];
     this.log(`device worker failed (${reason}); ${streams} streams ended, restarting the model's workers`);
@@ -165,7 +164,7 @@ export class WorkerPool {
     const i = this.slots.indexOf(slot);
     if (i < 0) return;
     slot.worker.terminate();
-    for (const sink of slot.streams.values()) sink(workerDied(`Model worker failed: ${reason}`));
+    for (const sink of slot.streams.values()) sink(workerDied(`Model worker failed: ${reason}`), true);
     this.log(`model worker ${i} failed (${reason}); ${slot.streams.size} streams ended, restarting it`);
     const fresh = this.spawn(i);
     this.slots[i] = fresh;

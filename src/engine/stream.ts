@@ -1,6 +1,6 @@
 // One stream's pipeline inside a model worker: audio bytes -> 16 kHz samples -> fbank frames
 // -> (batched forward, done by the scheduler) -> CTC tokens -> words -> turn events.
-import type { Encoding, OpenStream, ServerFrame, TurnSettings } from "../asr/proto.ts";
+import type { Encoding, OpenStream, TurnEvent, TurnSettings } from "./stream_types.ts";
 import type { CtcDecoder } from "./ctc.ts";
 import { OnlineFbank } from "./fbank.ts";
 import { LanguageEvidence, type LanguageGuess } from "./language.ts";
@@ -34,7 +34,7 @@ export class StreamPipeline {
     private readonly model: ModelInfo,
     private readonly open: OpenStream,
     private readonly decoder: CtcDecoder,
-    private readonly emit: (frame: ServerFrame) => void,
+    private readonly emit: (event: TurnEvent) => void,
     readonly vad?: VadTrack,
   ) {
     const s = model.streaming;
@@ -123,7 +123,7 @@ export class StreamPipeline {
     this.endTurn();
   }
 
-  private emitTurns(events: readonly ServerFrame[]): void {
+  private emitTurns(events: readonly TurnEvent[]): void {
     const language = events.length ? this.turnLanguage() : undefined;
     for (const e of events) {
       if (e.kind === "turn" && language) {

@@ -11,12 +11,8 @@
 // threshold 0 at the first silence of min_turn_silence. The pro rules end a turn at
 // min_turn_silence when the turn looks complete (it does not end on a connecting word, which is
 // where a formatter would put no terminal punctuation), else at max_turn_silence.
-import type { TurnSettings, TurnUpdate, Word } from "../asr/proto.ts";
+import type { TurnEvent, TurnSettings, TurnUpdate, Word } from "./stream_types.ts";
 import type { DecodedWord } from "./tokens.ts";
-
-export type TurnEvent =
-  | { kind: "turn"; turn: TurnUpdate }
-  | { kind: "speech_started"; speech_started: { timestamp_ms: number; confidence: number } };
 
 /** The universal routes' defaults (protocol-v3.md: threshold 0.4, 400 / 1280 ms, VAD 0.4). */
 export const UNIVERSAL_TURN_SETTINGS: Readonly<TurnSettings> = {

@@ -1,7 +1,7 @@
 import { deepStrictEqual, ok, strictEqual } from "node:assert/strict";
-import type { TurnSettings } from "../asr/proto.ts";
+import type { TurnEvent, TurnSettings } from "./stream_types.ts";
 import type { DecodedWord } from "./tokens.ts";
-import { type TurnEvent, TurnTracker, UNIVERSAL_TURN_SETTINGS } from "./turns.ts";
+import { TurnTracker, UNIVERSAL_TURN_SETTINGS } from "./turns.ts";
 
 const universal: TurnSettings = { ...UNIVERSAL_TURN_SETTINGS };
 const pro: TurnSettings = {

@@ -1,0 +1,48 @@
+// The engine's own vocabulary for a stream: how it is opened, its turn settings, the words and
+// turn updates it reports. The ASR contract (src/asr/proto.ts) carries these as they are; the
+// engine depends on no transport.
+export type Encoding = "PCM_S16LE" | "PCM_MULAW";
+
+export interface TurnSettings {
+  end_of_turn_confidence_threshold: number;
+  min_turn_silence_ms: number;
+  max_turn_silence_ms: number;
+  vad_threshold: number;
+  keyterms: string[];
+  pro_rules: boolean;
+  continuous_partials: boolean;
+  language_detection: boolean;
+}
+
+export interface OpenStream {
+  session_id: string;
+  route: string;
+  sample_rate: number;
+  encoding: Encoding;
+  settings: TurnSettings;
+  resume_turn_order: number;
+  resume_offset_ms: number;
+}
+
+export interface Word {
+  text: string;
+  start_ms: number;
+  end_ms: number;
+  confidence: number;
+  is_final: boolean;
+}
+
+export interface TurnUpdate {
+  turn_order: number;
+  words: Word[];
+  end_of_turn: boolean;
+  end_of_turn_confidence: number;
+  utterance_end: boolean;
+  language_code: string;
+  language_confidence: number;
+}
+
+/** What a stream reports as its audio is decoded. */
+export type TurnEvent =
+  | { kind: "turn"; turn: TurnUpdate }
+  | { kind: "speech_started"; speech_started: { timestamp_ms: number; confidence: number } };
