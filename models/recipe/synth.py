@@ -4,9 +4,11 @@ Each shard is a torch file holding a list of (features float16 [T, 80], text, so
 Real recordings from --data are mixed in (repeated with fresh augmentation), except the
 held-out ones (LJ Speech from LJ002-0150, FSDD speaker `theo`), which only the eval stage reads.
 Usage: synth.py CORPUS_DIR OUT_DIR [--workers 2] [--shard-size 2000] [--limit N] [--seed N]
-                [--repeats N] [--engines espeak,flite,festival] [--librispeech DIR [--librispeech-language xx]]
+                [--repeats N] [--engines espeak,flite,festival,piper,kokoro] [--librispeech DIR [--librispeech-language xx]]
 Resumable: shards already written are skipped. --repeats speaks each sentence N times, each time
 with another voice and augmentation (for a GPU that eats data faster than one pass gives).
+The neural engines (piper, kokoro: neural_voices.py) take part only when their packages are
+installed; otherwise synth.py says so and goes on with the others.
 """
 import argparse, glob, os, random, sys, tempfile
 
@@ -17,7 +19,7 @@ from augment import augment
 from features import fbank, load_16k
 from textnorm import normalize
 from tokenizer import TAG
-from voices import synthesize_training
+from voices import synthesize_training, usable_engines
 
 DIGITS = "zero one two three four five six seven eight nine".split()
 HELD_OUT_FSDD_SPEAKER = "theo"
@@ -128,7 +130,8 @@ def main():
     ap.add_argument("--limit", type=int, default=0)
     ap.add_argument("--real-repeats", type=int, default=3)
     ap.add_argument("--repeats", type=int, default=1)
-    ap.add_argument("--engines", default="espeak,flite,festival")
+    ap.add_argument("--engines", default="espeak,flite,festival,piper,kokoro",
+                    help="TTS engines; piper and kokoro are skipped (with a message) when not installed")
     ap.add_argument("--librispeech", default="", help="a LibriSpeech-style corpus directory to mix in")
     ap.add_argument("--librispeech-language", default="en",
                     help="the language its transcripts are tagged with when the corpus is tagged (corpus_ml.py)")
@@ -163,7 +166,9 @@ def main():
     rng.shuffle(jobs)
     if args.limit:
         jobs = jobs[: args.limit]
-    engines = tuple(args.engines.split(","))
+    engines = usable_engines(tuple(args.engines.split(",")))
+    if not engines and any(kind == "tts" for kind, _ in jobs):
+        sys.exit("synth: none of the engines asked for can run")
     jobs = [(args.seed * 1_000_003 + i, kind, payload, engines, args.th_stopping, args.accents)
             for i, (kind, payload) in enumerate(jobs)]
     os.makedirs(args.out, exist_ok=True)
@@ -177,6 +182,7 @@ def main():
             os.replace(path + ".tmp", path)
             hours = sum(x[0].shape[0] for x in items) / 360000
             voicings = {k: sum(x[2].endswith("+" + k) for x in items) for k in ("accented", "th-stopped")}
+            voicings |= {k: sum(x[2].startswith(k + ":") for x in items) for k in ("piper", "kokoro")}
             said = "".join(f", {n} {k}" for k, n in voicings.items() if n)
             print(f"synth: {path}: {len(items)} utterances, {hours:.2f} h{said}", flush=True)
 

@@ -1,9 +1,14 @@
-"""The synthetic voices of Debian's TTS engines, split into training and held-out voices.
+"""The synthetic voices of Debian's TTS engines, and the optional neural ones (neural_voices.py),
+split into training and held-out voices.
 
 The held-out voice (an accent and a variant never used in training) measures how the model
-does on a speaker it has not heard; the WER gate of the shipped model is measured on it.
+does on a speaker it has not heard; the WER gate of the shipped model is measured on it. Of the
+neural voices, Kokoro's jf_tebukuro is held out the same way (eval_prep.py's heldout-neural set).
+Usage: voices.py OUT_DIR [TEXT]: TEXT (a sentence by default) by every installed neural voice,
+training and held out, as OUT_DIR/ENGINE-VOICE.wav at 16 kHz; the missing ones are named.
 """
-import os, random, re, subprocess, tempfile
+import os, random, re, subprocess, sys, tempfile
+import neural_voices
 
 ESPEAK_ACCENTS = ["en-us", "en-gb", "en-gb-scotland", "en-gb-x-rp", "en-us-nyc", "en-gb-x-gbclan", "en-gb-x-gbcwmd"]
 ESPEAK_VARIANTS = ["m1", "m2", "m3", "m5", "m7", "f1", "f2", "f3", "f5", "adam", "alicia", "andy", "annie",
@@ -11,6 +16,11 @@ ESPEAK_VARIANTS = ["m1", "m2", "m3", "m5", "m7", "f1", "f2", "f3", "f5", "adam",
                    "max", "michel", "norbert", "paul", "quincy", "rob", "robert", "steph", "travis", "victor",
                    "zac", "grandma", "grandpa", "klatt", "klatt2", "whisperf", "shelby", "Mike", "Andrea"]
 FLITE_VOICES = ["kal16", "awb", "rms", "slt"]
+# Neural voices (optional, see neural_voices.py): Piper's one English speaker, and four of Kokoro's
+# five (Japanese speakers speaking English), also blended two at a time into in-between speakers.
+PIPER_VOICES = ["joe"]
+KOKORO_VOICES = ["jf_alpha", "jf_gongitsune", "jf_nezumi", "jm_kumo"]
+HELD_OUT_NEURAL = ("kokoro", "jf_tebukuro")  # never spoken in training, not even in a blend
 HELD_OUT_ESPEAK = ("en-029", "f4")  # Caribbean English accent with a female variant: both unseen
 HELD_OUT_VARIANT = ("en-us", "f4")  # a trained accent with the unseen variant: tells accent from voice
 # espeak-ng accents of the other ml-default languages; their held-out voice is each language's
@@ -82,7 +92,28 @@ def festival(text: str, voice: str, path: str) -> None:
         os.unlink(f.name)
 
 
-ENGINE_SHARE = {"espeak": 0.72, "flite": 0.25, "festival": 0.03}
+def piper(text: str, voice: str, path: str, length_scale=1.0, noise_scale=0.667, noise_w=0.8) -> None:
+    neural_voices.speak({"engine": "piper", "voice": voice, "text": text, "path": path,
+                         "length_scale": length_scale, "noise_scale": noise_scale, "noise_w": noise_w})
+
+
+def kokoro(text: str, voice: dict[str, float], path: str, speed=1.0) -> None:
+    """voice: style weights, {"jf_alpha": 1.0} or a blend {"jf_alpha": 0.3, "jm_kumo": 0.7}."""
+    neural_voices.speak({"engine": "kokoro", "voice": voice, "text": text, "path": path, "speed": speed})
+
+
+def usable_engines(engines) -> tuple[str, ...]:
+    """engines less the neural ones whose packages are not installed, each named with the reason."""
+    if not set(engines) & set(neural_voices.ENGINES):
+        return tuple(engines)
+    gone = {e: why for e, why in neural_voices.missing().items() if e in engines}
+    for engine, why in gone.items():
+        print(f"voices: {engine} voices skipped: {why}", file=sys.stderr)
+    return tuple(e for e in engines if e not in gone)
+
+
+# Shares of the utterances; an engine left out (--engines, or not installed) gives its share to the rest.
+ENGINE_SHARE = {"espeak": 0.72, "flite": 0.25, "festival": 0.03, "piper": 0.1, "kokoro": 0.1}
 
 
 def synthesize_training(text: str, rng: random.Random, path: str, engines=tuple(ENGINE_SHARE), lang="en",
@@ -114,6 +145,19 @@ def synthesize_training(text: str, rng: random.Random, path: str, engines=tuple(
         voice = rng.choice(FLITE_VOICES)
         flite(text, voice, path)
         return f"flite:{voice}"
+    if engine == "piper":
+        voice = rng.choice(PIPER_VOICES)
+        piper(text, voice, path, rng.uniform(0.85, 1.25), rng.uniform(0.4, 0.9), rng.uniform(0.5, 1.0))
+        return f"piper:{voice}"
+    if engine == "kokoro":
+        if rng.random() < 0.5:
+            style = {rng.choice(KOKORO_VOICES): 1.0}
+        else:
+            a, b = rng.sample(KOKORO_VOICES, 2)
+            w = round(rng.uniform(0.2, 0.8), 2)
+            style = {a: w, b: round(1 - w, 2)}
+        kokoro(text, style, path, rng.uniform(0.85, 1.2))
+        return "kokoro:" + "+".join(f"{v}@{w}" if w < 1 else v for v, w in style.items())
     voice = rng.choice(["voice_kal_diphone", "voice_cmu_us_slt_arctic_hts"])
     festival(text, voice, path)
     return f"festival:{voice}"
@@ -123,3 +167,37 @@ def synthesize_held_out(text: str, path: str, voice=HELD_OUT_ESPEAK) -> str:
     accent, variant = voice
     espeak(text, accent, variant, 165, 50, path)
     return f"espeak:{accent}+{variant}"
+
+
+def synthesize_neural(text: str, path: str, voice=HELD_OUT_NEURAL) -> str:
+    """text by one neural voice, (engine, name), at its default speed."""
+    engine, name = voice
+    if engine == "piper":
+        piper(text, name, path)
+    else:
+        kokoro(text, {name: 1.0}, path)
+    return f"{engine}:{name}"
+
+
+def main():
+    """Each installed neural voice says one sentence, as a 16 kHz WAV (to listen to, and for the tests)."""
+    import time
+    import torchaudio
+    from features import load_16k
+    out, text = sys.argv[1], " ".join(sys.argv[2:]) or "please book a table for two at seven thirty"
+    os.makedirs(out, exist_ok=True)
+    engines = usable_engines(neural_voices.ENGINES)
+    voices = [(e, v) for e, names in (("piper", PIPER_VOICES), ("kokoro", KOKORO_VOICES)) for v in names]
+    for voice in [v for v in voices + [HELD_OUT_NEURAL] if v[0] in engines]:
+        path = os.path.join(out, "-".join(voice) + ".wav")
+        start = time.time()
+        synthesize_neural(text, path, voice)
+        spent = time.time() - start
+        wav = load_16k(path)
+        torchaudio.save(path, wav.unsqueeze(0), 16000, encoding="PCM_S", bits_per_sample=16)
+        role = "held out" if voice == HELD_OUT_NEURAL else "training"
+        print(f"voices: {path}: {wav.numel() / 16000:.2f} s in {spent:.2f} s ({role})")
+
+
+if __name__ == "__main__":
+    main()
