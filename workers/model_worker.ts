@@ -1,22 +1,18 @@
-// A model worker isolate: owns one ONNX Runtime session and the streams assigned to it, and runs
-// them through the batching scheduler. Stream traffic arrives and leaves as protobuf bytes.
+// A model worker isolate: the engine's recognizer for one model and the streams assigned to it.
+// The only place where stream frames are decoded and encoded: protobuf bytes in, the recognizer's
+// calls and events, protobuf bytes out.
 /// <reference lib="deno.worker" />
-import { decodeClientFrame, encodeServerFrame, type ServerFrame } from "../src/asr/proto.ts";
-import { createBackend } from "../src/engine/backend.ts";
+import { decodeClientFrame, encodeServerFrame, type OpenStream, type ServerFrame } from "../src/asr/proto.ts";
+import { type Backend, createBackend } from "../src/engine/backend.ts";
 import { DeviceClient } from "../src/engine/device_client.ts";
-import { PooledBackend } from "../src/engine/pooled_backend.ts";
-import { type DecoderSettings, makeDecoder } from "../src/engine/decoders.ts";
 import { loadModelDir, type ModelInfo } from "../src/engine/model_dir.ts";
-import { Scheduler } from "../src/engine/scheduler.ts";
-import { StreamPipeline } from "../src/engine/stream.ts";
-import { SileroVad, VadTrack } from "../src/engine/vad.ts";
-import type { FromWorker, ToWorker } from "./protocol.ts";
+import { PooledBackend } from "../src/engine/pooled_backend.ts";
+import { CapacityError, OnlineRecognizer, type RecognizerStream } from "../src/engine/recognizer.ts";
+import { SileroVad } from "../src/engine/vad.ts";
+import type { FromWorker, ToWorker, WorkerInit } from "./protocol.ts";
 
-let model: ModelInfo;
-let scheduler: Scheduler;
-let decoderSettings: DecoderSettings = { choice: "auto" };
-let vad: SileroVad | undefined;
-const streams = new Map<string, StreamPipeline>();
+let recognizer: OnlineRecognizer;
+const streams = new Map<string, RecognizerStream>();
 // Frames that arrive while the model loads (a replacement worker gets streams at once) wait here.
 const initialized = Promise.withResolvers<void>();
 
@@ -27,6 +23,7 @@ function post(message: FromWorker): void {
 
 function send(stream: string, frame: ServerFrame): void {
   const ends = frame.kind === "finished" || frame.kind === "error";
+  if (ends) streams.delete(stream);
   post({ type: "frame", stream, bytes: encodeServerFrame(frame), ends });
 }
 
@@ -34,93 +31,76 @@ function fatal(error: unknown): void {
   post({ type: "fatal", message: error instanceof Error ? error.message : String(error) });
 }
 
-/** A stream that failed ends with an INTERNAL error; the worker's other streams go on. */
-function failStream(id: string, error: unknown): void {
-  const stream = streams.get(id);
-  if (stream) (scheduler.remove(stream), streams.delete(id));
+function fail(id: string, kind: "INTERNAL" | "CAPACITY", error: unknown): void {
+  streams.get(id)?.close();
   send(id, {
     kind: "error",
-    error: { kind: "INTERNAL", message: error instanceof Error ? error.message : String(error) },
+    error: { kind, message: error instanceof Error ? error.message : String(error) },
   });
 }
 
-function finishStream(stream: StreamPipeline): void {
-  stream.forceEndpoint();
-  send(stream.id, { kind: "finished", finished: { audio_seconds: stream.audioSeconds } });
-  streams.delete(stream.id);
-  scheduler.remove(stream);
+function open(id: string, spec: OpenStream): void {
+  try {
+    streams.set(
+      id,
+      recognizer.createStream(id, spec, {
+        onEvent: (event) => send(id, event),
+        onFinished: (audioSeconds) =>
+          send(id, { kind: "finished", finished: { audio_seconds: audioSeconds } }),
+        // a stream that failed ends with an INTERNAL error; the worker's other streams go on
+        onFailed: (error) => send(id, { kind: "error", error: { kind: "INTERNAL", message: error.message } }),
+      }),
+    );
+  } catch (error) {
+    return fail(id, error instanceof CapacityError ? "CAPACITY" : "INTERNAL", error);
+  }
+  send(id, { kind: "ready", ready: { model: recognizer.model.name } });
 }
 
 function onFrame(id: string, bytes: Uint8Array): void {
   const frame = decodeClientFrame(bytes);
-  if (frame.kind === "open") {
-    const stream = new StreamPipeline(
-      id,
-      model,
-      frame.open,
-      makeDecoder(model, decoderSettings, frame.open.settings.keyterms),
-      (f) => send(id, f),
-      vad ? new VadTrack(frame.open.settings.vad_threshold) : undefined,
-    );
-    try {
-      scheduler.add(stream);
-    } catch (error) {
-      send(id, { kind: "error", error: { kind: "CAPACITY", message: (error as Error).message } });
-      return;
-    }
-    streams.set(id, stream);
-    send(id, { kind: "ready", ready: { model: model.name } });
-    return;
-  }
+  if (frame.kind === "open") return open(id, frame.open);
   const stream = streams.get(id);
   if (!stream) return; // already finished or closed
   switch (frame.kind) {
     case "audio":
-      stream.acceptAudio(frame.audio.data);
-      break;
+      return stream.acceptAudio(frame.audio.data);
     case "update":
-      stream.updateSettings(frame.update.settings);
-      break;
+      return stream.updateSettings(frame.update.settings);
     case "force_endpoint":
-      stream.forceEndpoint();
-      break;
+      return stream.forceEndpoint();
     case "finish":
-      stream.finishInput();
-      break;
+      return stream.finish();
   }
-  scheduler.poke(stream);
+}
+
+/** On a GPU the process's device worker runs the forward calls; this worker owns rows of its pool. */
+function backendFor(message: WorkerInit, model: ModelInfo): Promise<Backend> {
+  if (!message.device) {
+    return createBackend(message.backend, model, {
+      threads: message.threads,
+      maxStreams: message.maxStreams,
+      deviceLock: message.deviceLock,
+    });
+  }
+  const { port, firstRow, stride } = message.device;
+  return Promise.resolve(
+    new PooledBackend(message.backend, new DeviceClient(port), message.maxStreams, firstRow, stride),
+  );
 }
 
 self.onmessage = async (event: MessageEvent<ToWorker>) => {
   const message = event.data;
   try {
     if (message.type === "init") {
-      decoderSettings = message.decoder;
-      model = await loadModelDir(message.modelDir);
-      // On a GPU the process's device worker runs the forward calls; this worker owns rows of its pool.
-      const backend = message.device
-        ? new PooledBackend(
-          message.backend,
-          new DeviceClient(message.device.port),
-          message.maxStreams,
-          message.device.firstRow,
-          message.device.stride,
-        )
-        : await createBackend(message.backend, model, {
-          threads: message.threads,
-          maxStreams: message.maxStreams,
-          deviceLock: message.deviceLock,
-        });
-      vad = message.vad ? await SileroVad.load() : undefined;
-      scheduler = new Scheduler(
-        backend,
-        model,
-        message,
-        finishStream,
-        fatal,
-        (s, e) => failStream(s.id, e),
-        vad,
-      );
+      const model = await loadModelDir(message.modelDir);
+      recognizer = new OnlineRecognizer(model, await backendFor(message, model), {
+        maxBatch: message.maxBatch,
+        maxWaitMs: message.maxWaitMs,
+        decoder: message.decoder,
+        vad: message.vad ? await SileroVad.load() : undefined,
+        onFatal: fatal,
+      });
       initialized.resolve();
       post({ type: "ready", model: model.name });
       return;
@@ -129,12 +109,11 @@ self.onmessage = async (event: MessageEvent<ToWorker>) => {
     if (message.type === "frame") {
       onFrame(message.stream, message.bytes);
     } else if (message.type === "close") {
-      const stream = streams.get(message.stream);
-      if (stream) scheduler.remove(stream);
+      streams.get(message.stream)?.close();
       streams.delete(message.stream);
     }
   } catch (error) {
-    if (message.type === "frame") failStream(message.stream, error);
+    if (message.type === "frame") fail(message.stream, "INTERNAL", error);
     else fatal(error);
   }
 };

@@ -11,7 +11,7 @@
 // threshold 0 at the first silence of min_turn_silence. The pro rules end a turn at
 // min_turn_silence when the turn looks complete (it does not end on a connecting word, which is
 // where a formatter would put no terminal punctuation), else at max_turn_silence.
-import type { TurnEvent, TurnSettings, TurnUpdate, Word } from "./stream_types.ts";
+import type { TurnEvent, TurnSettings, Word } from "./stream_types.ts";
 import type { DecodedWord } from "./tokens.ts";
 
 /** The universal routes' defaults (protocol-v3.md: threshold 0.4, 400 / 1280 ms, VAD 0.4). */
