@@ -2,6 +2,7 @@
 import { z } from "zod";
 import { type Env, envBool, readEnv } from "../config/env.ts";
 import type { DecoderSettings } from "../engine/decoders.ts";
+import { routesOfModel } from "../routes.ts";
 
 const schema = z.object({
   SERVER_PORT: z.coerce.number().int().min(1).max(65535).default(50051),
@@ -43,8 +44,9 @@ export function decoderSettings(config: AsrConfig): DecoderSettings {
   };
 }
 
-/** The routes a model directory serves: ROUTES, else its name, and the English model also serves u3-pro. */
+/** The routes a model directory serves: ROUTES, else the route table's routes of its name, else its name. */
 export function routesFor(modelName: string, routes?: string): string[] {
   if (routes) return routes.split(",").map((r) => r.trim()).filter(Boolean);
-  return modelName === "en-default" ? ["en-default", "u3-pro"] : [modelName];
+  const known = routesOfModel(modelName);
+  return known.length ? known : [modelName];
 }

@@ -4,7 +4,7 @@ import protobuf from "protobufjs";
 import type { OpenStream, TurnEvent, TurnSettings } from "../engine/stream_types.ts";
 
 export type { Encoding, OpenStream, TurnSettings, TurnUpdate, Word } from "../engine/stream_types.ts";
-export type Route = "en-default" | "ml-default" | "u3-pro";
+export type { Route } from "../routes.ts";
 
 export type ClientFrame =
   | { kind: "open"; open: OpenStream }

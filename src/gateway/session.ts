@@ -21,6 +21,7 @@ import {
 } from "../protocol/server_messages.ts";
 import type { GatewayMetrics } from "./metrics.ts";
 import { RealTimeGuard } from "./rate_limit.ts";
+import { ROUTES } from "../routes.ts";
 import { turnMessages } from "./turn_messages.ts";
 import type { PunctuationModel } from "../format/punctuation_model.ts";
 
@@ -55,7 +56,7 @@ export function turnSettings(p: SessionParams): TurnSettings {
     max_turn_silence_ms: p.max_turn_silence,
     vad_threshold: p.vad_threshold,
     keyterms: [...p.keyterms_prompt],
-    pro_rules: p.route === "u3-pro",
+    pro_rules: ROUTES[p.route].profile === "pro",
     continuous_partials: p.continuous_partials,
     language_detection: p.language_detection,
   };
@@ -183,7 +184,7 @@ export class Session {
       case "turn": {
         const p = this.params;
         const messages = turnMessages(frame.turn, {
-          pro: p.route === "u3-pro",
+          pro: ROUTES[p.route].profile === "pro",
           formatTurns: p.format_turns,
           languageDetection: p.language_detection,
           keyterms: p.keyterms_prompt,
@@ -199,7 +200,7 @@ export class Session {
         return;
       }
       case "speech_started":
-        if (this.params.route === "u3-pro") {
+        if (ROUTES[this.params.route].profile === "pro") {
           this.send(
             speechStarted({
               timestampMs: frame.speech_started.timestamp_ms,

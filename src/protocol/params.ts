@@ -4,22 +4,11 @@
 
 import { z } from "zod";
 import { normalizeTerms, parseQueryTerms } from "./keyterms.ts";
+import { type Route, ROUTES, SPEECH_MODEL_ROUTES, type SpeechModel, type TurnDefaults } from "../routes.ts";
 
 export type Encoding = "pcm_s16le" | "pcm_mulaw";
-/** Backend routing value (the reference stack's `X-Model-Version` header). */
-export type Route = "en-default" | "ml-default" | "u3-pro";
-
-export const SPEECH_MODEL_ROUTES = {
-  "universal-streaming-english": "en-default",
-  "universal-streaming-multilingual": "ml-default",
-  // whisper-rt is cloud-only; the multilingual model is the nearest thing we have.
-  "whisper-rt": "ml-default",
-  "u3-rt-pro": "u3-pro",
-  "u3-pro": "u3-pro",
-  "u3-rt-pro-beta-1": "u3-pro",
-  "universal-3-5-pro": "u3-pro",
-} as const satisfies Record<string, Route>;
-export type SpeechModel = keyof typeof SPEECH_MODEL_ROUTES;
+// Routes, the speech models that select them and their turn defaults: the one route table.
+export { type Route, ROUTES, SPEECH_MODEL_ROUTES, type SpeechModel, type TurnDefaults } from "../routes.ts";
 
 export const ENCODINGS: readonly Encoding[] = ["pcm_s16le", "pcm_mulaw"];
 // Documented encodings this server does not decode: refused by name rather than as "unknown".
@@ -218,34 +207,10 @@ function collect(query: URLSearchParams): Record<string, string | string[]> {
 
 // ---- route and defaults ----
 
-export interface TurnDefaults {
-  readonly end_of_turn_confidence_threshold: number;
-  readonly min_turn_silence: number;
-  readonly max_turn_silence: number;
-  readonly vad_threshold: number;
-}
-
-// The post-2025-09 defaults (§1.4). U3 ignores the confidence threshold; it is kept for the echo.
-export const ROUTE_DEFAULTS: { readonly [R in Route]: TurnDefaults } = {
-  "en-default": {
-    end_of_turn_confidence_threshold: 0.4,
-    min_turn_silence: 400,
-    max_turn_silence: 1280,
-    vad_threshold: 0.4,
-  },
-  "ml-default": {
-    end_of_turn_confidence_threshold: 0.4,
-    min_turn_silence: 400,
-    max_turn_silence: 1280,
-    vad_threshold: 0.4,
-  },
-  "u3-pro": {
-    end_of_turn_confidence_threshold: 0.4,
-    min_turn_silence: 100,
-    max_turn_silence: 1000,
-    vad_threshold: 0.3,
-  },
-};
+/** Each route's turn defaults (the post-2025-09 defaults, §1.4), from the route table. */
+export const ROUTE_DEFAULTS = Object.fromEntries(
+  Object.entries(ROUTES).map(([route, spec]) => [route, spec.defaults]),
+) as { readonly [R in Route]: TurnDefaults };
 
 export const DEFAULT_SAMPLE_RATE = 16000;
 export const DEFAULT_INTERRUPTION_DELAY_MS = 500;

@@ -1,6 +1,7 @@
 // The nginx configuration of the one-machine stack: the same routing as compose/nginx/earshot.conf
 // (X-Model-Version picks the ASR pool), with every path under a private prefix so nginx runs
 // unprivileged-style without touching /var or /etc.
+import { type Route, ROUTES } from "../routes.ts";
 
 export interface NginxStackConfig {
   /** Directory that holds the pid file and nginx's temp directories. */
@@ -17,6 +18,15 @@ const upstream = (name: string, servers: string[]) =>
   `  upstream ${name} {\n${
     // One failed connect takes a dead instance out for 10 s; nginx then tries the next one.
     servers.map((s) => `    server ${s} max_fails=1 fail_timeout=10s;`).join("\n")}\n  }`;
+
+/** The route table's routes, each to the pool of the model that serves it. */
+function routeMap(): string {
+  return (Object.keys(ROUTES) as Route[])
+    .map((r) =>
+      `    ${r.padEnd(10)} ${ROUTES[r].model === "ml-default" ? "asr_multilingual" : "asr_english"};`
+    )
+    .join("\n");
+}
 
 export function nginxStackConf(c: NginxStackConfig): string {
   const p = c.prefix;
@@ -42,9 +52,7 @@ http {
   # The gateway names the ASR route in X-Model-Version; no header means English.
   map $http_x_model_version $asr_backend {
     default    asr_english;
-    en-default asr_english;
-    u3-pro     asr_english;
-    ml-default asr_multilingual;
+${routeMap()}
   }
 
 ${upstream("asr_english", c.english)}

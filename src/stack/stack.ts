@@ -4,6 +4,7 @@
 import type { StackConfig } from "./config.ts";
 import { type Child, startChild } from "./child.ts";
 import { nginxStackConf } from "./nginx_conf.ts";
+import { routesOfModel } from "../routes.ts";
 
 const ROOT = new URL("../../", import.meta.url).pathname;
 const LOOPBACK = "127.0.0.1";
@@ -97,9 +98,14 @@ export async function startStack(o: StackOptions): Promise<Stack> {
       return child;
     };
     const english = o.englishPorts.map((port, i) =>
-      asr(`asr-en-${i + 1}`, port, o.englishModel, "en-default,u3-pro")
+      asr(`asr-en-${i + 1}`, port, o.englishModel, routesOfModel("en-default").join(","))
     );
-    const multilingual = asr("asr-ml", o.multilingualPort, o.multilingualModel, "ml-default");
+    const multilingual = asr(
+      "asr-ml",
+      o.multilingualPort,
+      o.multilingualModel,
+      routesOfModel("ml-default").join(","),
+    );
 
     await Deno.mkdir(`${prefix}/tmp`, { recursive: true });
     await Deno.writeTextFile(
