@@ -84,6 +84,12 @@ const gateway = createGateway({
   rateBurstSeconds: config.RATE_BURST_SECONDS,
   punctuation,
   isReady: () => service?.ready ?? true,
+  sync: {
+    maxAudioDurationMs: config.MAX_AUDIO_DURATION_MS,
+    minAudioDurationMs: config.MIN_AUDIO_DURATION_MS,
+    maxRequestBytes: config.MAX_REQUEST_BYTES,
+    inferenceTimeoutSeconds: config.INFERENCE_TIMEOUT_SECONDS,
+  },
   extend: demoRoutes,
 });
 

@@ -10,6 +10,7 @@ import type { Authenticator } from "./auth.ts";
 import { GatewayMetrics } from "./metrics.ts";
 import { Session, type UsageRecord } from "./session.ts";
 import type { TemporaryTokens } from "./temp_tokens.ts";
+import { type SyncLimits, syncRoutes } from "../sync/routes.ts";
 
 /** The license gate as the gateway sees it (src/license/client.ts implements it). */
 export interface Admission {
@@ -32,6 +33,8 @@ export interface GatewayOptions {
   punctuation?: PunctuationModel;
   /** Whether the ASR side can take streams (health). */
   isReady: () => boolean;
+  /** The sync API's limits; POST /transcribe, /readyz and /healthz are served when given. */
+  sync?: SyncLimits;
   /** Optional extra routes (demo page, static files). */
   extend?: (app: Hono) => void;
 }
@@ -156,6 +159,17 @@ export function createGateway(o: GatewayOptions): Gateway {
     if (c.req.header("upgrade")?.toLowerCase() === "websocket") return await upgrade(c.req.raw);
     await next();
   });
+  if (o.sync) {
+    syncRoutes(app, {
+      transport: o.transport,
+      auth: o.auth,
+      admission: o.admission,
+      log: o.log,
+      punctuation: o.punctuation,
+      isReady: () => o.isReady() && !draining,
+      limits: o.sync,
+    });
+  }
   o.extend?.(app);
   app.onError((error, c) => {
     o.log.error(`request failed: ${error.message}`);

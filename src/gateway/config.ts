@@ -26,6 +26,11 @@ const schema = z.object({
   MAX_SESSION_SECONDS: z.coerce.number().int().positive().default(10800),
   RATE_BURST_SECONDS: z.coerce.number().min(0).default(5),
   DRAIN_SECONDS: z.coerce.number().min(0).default(30),
+  // The sync API (POST /transcribe): the upstream sync service's names and defaults.
+  MAX_AUDIO_DURATION_MS: z.coerce.number().int().positive().default(120_000),
+  MIN_AUDIO_DURATION_MS: z.coerce.number().int().min(0).default(80),
+  MAX_REQUEST_BYTES: z.coerce.number().int().positive().default(40 * 1024 * 1024),
+  INFERENCE_TIMEOUT_SECONDS: z.coerce.number().positive().default(30),
 }).refine((c) => !!c.TLS_CERT_FILE === !!c.TLS_KEY_FILE, {
   message: "TLS_CERT_FILE and TLS_KEY_FILE must be set together",
 });
