@@ -146,6 +146,33 @@ Deno.test({
         strictEqual((await client.closed).code, 1000);
       });
 
+      await t.step(
+        "parameters accepted but not applied get a Warning naming them, at Begin and at an update",
+        async () => {
+          const plain = new TestClient(ws(), auth);
+          await plain.waitFor("Begin");
+          const client = new TestClient(ws(`${QUERY}&speaker_labels=true&max_speakers=2`), auth);
+          await client.waitFor("Begin");
+          const atBegin = await client.waitFor("Warning");
+          strictEqual(atBegin.warning_code, 3100);
+          ok(/speaker_labels .*max_speakers/.test(String(atBegin.warning)), String(atBegin.warning));
+          client.send(JSON.stringify({ type: "UpdateConfiguration", prompt: "be brief" }));
+          client.send(new Uint8Array(3200));
+          client.send(JSON.stringify({ type: "Terminate" }));
+          await client.waitFor("Termination");
+          const warnings = client.messages.filter((m) => m.type === "Warning");
+          strictEqual(warnings.length, 2);
+          ok(String(warnings[1].warning).includes("prompt"), String(warnings[1].warning));
+          plain.send(JSON.stringify({ type: "Terminate" }));
+          await plain.waitFor("Termination");
+          strictEqual(
+            plain.messages.filter((m) => m.type === "Warning").length,
+            0,
+            "none for a plain session",
+          );
+        },
+      );
+
       await t.step("audio faster than real time beyond the burst → 3007", async () => {
         const client = new TestClient(ws(), auth);
         await client.waitFor("Begin");

@@ -18,9 +18,11 @@ import {
   type ServerMessage,
   speechStarted,
   termination,
+  warningMessage,
 } from "../protocol/server_messages.ts";
 import type { GatewayMetrics } from "./metrics.ts";
 import { RealTimeGuard } from "./rate_limit.ts";
+import { type Settable, UNAPPLIED_WARNING_CODE, unappliedWarning } from "../protocol/unapplied_params.ts";
 import { ROUTES } from "../routes.ts";
 import { turnMessages } from "./turn_messages.ts";
 import type { PunctuationModel } from "../format/punctuation_model.ts";
@@ -90,6 +92,7 @@ export class Session {
   start(): void {
     const expiresAtMs = this.startedAt + this.maxSessionSeconds * 1000;
     this.send(begin({ id: this.id, expiresAtMs, configuration: configurationEcho(this.params) }));
+    this.warnUnapplied(this.params);
     this.deps.metrics.beginLatency.observe((performance.now() - this.upgradedAt) / 1000);
     this.link = this.deps.transport.open(this.params.route, {
       onFrame: (frame) => this.onAsrFrame(frame),
@@ -145,9 +148,16 @@ export class Session {
         const updated = applyUpdate(this.params, message.message.update);
         if (!updated.ok) return this.fail(CloseCode.InvalidMessage, updated.error);
         this.params = updated.params;
+        this.warnUnapplied(message.message.update);
         return this.link?.send({ kind: "update", update: { settings: turnSettings(this.params) } });
       }
     }
+  }
+
+  /** Parameters accepted but not acted on are named to the client, never ignored in silence. */
+  private warnUnapplied(fields: Settable): void {
+    const warning = unappliedWarning(fields);
+    if (warning) this.send(warningMessage(UNAPPLIED_WARNING_CODE, warning));
   }
 
   private onAudio(bytes: Uint8Array): void {
