@@ -14,19 +14,9 @@ import { TemporaryTokens } from "./gateway/temp_tokens.ts";
 import { createLogger, parseLevel } from "./log.ts";
 import { licenseAdmission } from "./license_admission.ts";
 import { PunctuationModel } from "./format/punctuation_model.ts";
+import { shippedModels } from "./routes.ts";
 
 const MODELS = new URL("../models/", import.meta.url).pathname;
-
-/** Routes served by the shipped models: the pro route runs the English model with pro turn rules. */
-export function shippedModels(modelsDir = MODELS): Record<string, string> {
-  const models: Record<string, string> = {};
-  if (existsSync(`${modelsDir}/en-default/model.json`)) {
-    models["en-default"] = `${modelsDir}/en-default`;
-    models["u3-pro"] = `${modelsDir}/en-default`;
-  }
-  if (existsSync(`${modelsDir}/ml-default/model.json`)) models["ml-default"] = `${modelsDir}/ml-default`;
-  return models;
-}
 
 /** The shipped English punctuation and casing model, when present (formatted turns use rules without it). */
 export function shippedPunctuation(modelsDir = MODELS): PunctuationModel | undefined {
@@ -48,7 +38,7 @@ if (config.asrEndpoint) {
   transport = webSocketFailover(config.asrEndpoint, (m) => log.info(m));
 } else {
   service = new AsrService({
-    models: shippedModels(),
+    models: shippedModels(MODELS),
     backend: asrConfig.ASR_BACKEND,
     workers: asrConfig.ASR_WORKERS,
     threadsPerWorker: asrConfig.ASR_THREADS,
