@@ -147,6 +147,40 @@ Deno.test({
       });
 
       await t.step(
+        "session_heartbeat: Heartbeats about once a second; final turns say why they ended",
+        async () => {
+          const client = new TestClient(ws(`${QUERY}&session_heartbeat=true`), auth);
+          await client.waitFor("Begin");
+          await client.stream(chunks(speech, 100), 100); // real time
+          await new Promise((r) => setTimeout(r, 1200)); // the trailing silence ends the turn
+          client.send(JSON.stringify({ type: "Terminate" }));
+          await client.waitFor("Termination");
+          const beats = client.messages.filter((m) => m.type === "Heartbeat");
+          ok(beats.length >= 2, `${beats.length} Heartbeats`);
+          for (const b of beats) {
+            ok(isInt(b.total_audio_received_ms) && isInt(b.total_duration_ms));
+            ok(typeof b.realtime_factor === "number" && typeof b.max_speech_probability === "number");
+          }
+          const last = beats.at(-1)!;
+          ok(Number(last.total_audio_received_ms) > 1500, JSON.stringify(last));
+          ok(
+            beats.some((b) => Number(b.realtime_factor) > 0.5 && Number(b.realtime_factor) < 1.5),
+            JSON.stringify(beats),
+          );
+          ok(beats.some((b) => Number(b.max_speech_probability) > 0.5), "the VAD heard the speech");
+          const final = client.turns().find((m) => m.end_of_turn);
+          ok(final, "a final turn");
+          ok(
+            ["confident", "max_turn_silence", "end_of_stream"].includes(String(final.turn_end_reason)),
+            JSON.stringify(final),
+          );
+          ok(isInt(final.silence_before_eot_ms));
+          const partial = client.turns().find((m) => !m.end_of_turn);
+          strictEqual(partial?.turn_end_reason, undefined, "partials carry no end reason");
+        },
+      );
+
+      await t.step(
         "parameters accepted but not applied get a Warning naming them, at Begin and at an update",
         async () => {
           const plain = new TestClient(ws(), auth);

@@ -16,6 +16,7 @@ const settings: TurnSettings = {
   pro_rules: false,
   continuous_partials: false,
   language_detection: true,
+  speech_activity: true,
 };
 
 Deno.test("client frames round-trip through protobuf", () => {
@@ -49,9 +50,13 @@ Deno.test("server frames round-trip through protobuf", () => {
       utterance_end: true,
       language_code: "en",
       language_confidence: 0.5,
+      turn_end_reason: "confident",
+      silence_before_eot_ms: 480,
     },
   };
   assertEquals(decodeServerFrame(encodeServerFrame(turn)), turn);
+  const activity = { kind: "speech_activity" as const, speech_activity: { max_speech_probability: 0.5 } };
+  assertEquals(decodeServerFrame(encodeServerFrame(activity)), activity);
   const error = { kind: "error" as const, error: { kind: "CAPACITY" as const, message: "full" } };
   assertEquals(decodeServerFrame(encodeServerFrame(error)), error);
 });

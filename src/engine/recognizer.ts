@@ -122,7 +122,7 @@ export class RecognizerStream {
 
   /** Called by the recognizer when every window of the finished input was decoded. */
   drained(): void {
-    this.pipeline.forceEndpoint();
+    this.pipeline.forceEndpoint("end_of_stream");
     this.close();
     this.handlers.onFinished(this.pipeline.audioSeconds);
   }

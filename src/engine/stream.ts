@@ -22,6 +22,8 @@ export class StreamPipeline {
   processedFrames = 0;
   finishing = false;
   private samplesIn = 0;
+  /** Stream time (ms) of the last speech activity report. */
+  private activityReportedMs = 0;
   private readonly fbank = new OnlineFbank();
   private readonly resampler: Resampler | undefined;
   private readonly tracker: TurnTracker;
@@ -116,10 +118,22 @@ export class StreamPipeline {
     );
     this.emitTurns(events);
     if (ended) this.endTurn();
+    this.reportSpeechActivity(nowMs);
   }
 
-  forceEndpoint(): void {
-    this.emitTurns(this.tracker.endNow(this.words()));
+  /** About once a second of audio, when asked for: the VAD's highest speech probability meanwhile. */
+  private reportSpeechActivity(nowMs: number): void {
+    if (!this.vad || !this.tracker.settings.speech_activity || nowMs - this.activityReportedMs < 1000) return;
+    this.activityReportedMs = nowMs;
+    this.emit({
+      kind: "speech_activity",
+      speech_activity: { max_speech_probability: this.vad.takeMaxProbability() },
+    });
+  }
+
+  /** Ends the current turn now: the client's ForceEndpoint, or the end of its input. */
+  forceEndpoint(reason: "force_endpoint" | "end_of_stream" = "force_endpoint"): void {
+    this.emitTurns(this.tracker.endNow(this.words(), reason));
     this.endTurn();
   }
 

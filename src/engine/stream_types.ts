@@ -12,6 +12,8 @@ export interface TurnSettings {
   pro_rules: boolean;
   continuous_partials: boolean;
   language_detection: boolean;
+  /** Report the VAD's highest speech probability about once a second (a `speech_activity` event). */
+  speech_activity?: boolean;
 }
 
 export interface OpenStream {
@@ -40,9 +42,14 @@ export interface TurnUpdate {
   utterance_end: boolean;
   language_code: string;
   language_confidence: number;
+  /** On the update that ends a turn: why it ended (absent or "" before); see TurnEndReason. */
+  turn_end_reason?: string;
+  /** On the update that ends a turn: the silence after its last word when it ended, in ms. */
+  silence_before_eot_ms?: number;
 }
 
 /** What a stream reports as its audio is decoded. */
 export type TurnEvent =
   | { kind: "turn"; turn: TurnUpdate }
-  | { kind: "speech_started"; speech_started: { timestamp_ms: number; confidence: number } };
+  | { kind: "speech_started"; speech_started: { timestamp_ms: number; confidence: number } }
+  | { kind: "speech_activity"; speech_activity: { max_speech_probability: number } };

@@ -46,17 +46,36 @@ function looksComplete(words: readonly DecodedWord[]): boolean {
   return !CONNECTING_WORDS.has(words[words.length - 1].text);
 }
 
+/**
+ * Why a turn ended, on its final update: `confident` (universal: the end-of-turn confidence reached
+ * the threshold after at least min_turn_silence), `complete` (pro: the words looked complete after
+ * min_turn_silence), `max_turn_silence` (the silence reached max_turn_silence), `force_endpoint`
+ * (the client's ForceEndpoint), `end_of_stream` (the input ended: Terminate or the session's end).
+ */
+export type TurnEndReason =
+  | "confident"
+  | "complete"
+  | "max_turn_silence"
+  | "force_endpoint"
+  | "end_of_stream";
+
 export class TurnTracker {
   private emittedKey = "";
+  /** The silence after the last word at the latest update (ms). */
+  private silenceMs = 0;
   private speechStarted = false;
   private utteranceFlagged = false;
   private earlyPartialSent = false;
   private lastPartialMs = 0;
 
-  constructor(private settings: TurnSettings, public turnOrder = 0) {}
+  constructor(private _settings: TurnSettings, public turnOrder = 0) {}
+
+  get settings(): Readonly<TurnSettings> {
+    return this._settings;
+  }
 
   setSettings(settings: TurnSettings): void {
-    this.settings = settings;
+    this._settings = settings;
   }
 
   /** Called after each model chunk; returns the events and whether the turn ended. */
@@ -69,7 +88,7 @@ export class TurnTracker {
   ): { events: TurnEvent[]; ended: boolean } {
     const events: TurnEvent[] = [];
     if (words.length === 0) return { events, ended: false };
-    const s = this.settings;
+    const s = this._settings;
     if (!this.speechStarted) {
       this.speechStarted = true;
       if (s.pro_rules) {
@@ -85,10 +104,12 @@ export class TurnTracker {
     }
     const wordSilence = Math.max(0, nowMs - words[words.length - 1].endMs);
     const silence = vad ? Math.min(wordSilence, vad.silenceMs) : wordSilence;
+    this.silenceMs = silence;
     const bySilence = Math.min(1, silence / Math.max(1, s.max_turn_silence_ms));
     const confidence = looksComplete(words) ? 0.5 + 0.5 * bySilence : bySilence;
-    if (this.shouldEnd(words, silence, confidence)) {
-      events.push(this.finalTurn(words, s.pro_rules ? 1 : confidence));
+    const reason = this.endReason(words, silence, confidence);
+    if (reason) {
+      events.push(this.finalTurn(words, s.pro_rules ? 1 : confidence, reason));
       return { events, ended: true };
     }
     if (s.pro_rules) {
@@ -120,20 +141,29 @@ export class TurnTracker {
   }
 
   /** Ends the current turn now (ForceEndpoint, end of stream); no-op without words. */
-  endNow(words: readonly DecodedWord[]): TurnEvent[] {
-    return words.length ? [this.finalTurn(words, 1)] : [];
+  endNow(words: readonly DecodedWord[], reason: "force_endpoint" | "end_of_stream"): TurnEvent[] {
+    return words.length ? [this.finalTurn(words, 1, reason)] : [];
   }
 
-  private shouldEnd(words: readonly DecodedWord[], silence: number, confidence: number): boolean {
-    const s = this.settings;
-    if (silence >= s.max_turn_silence_ms) return true;
-    if (silence < s.min_turn_silence_ms) return false;
-    if (s.pro_rules) return looksComplete(words);
-    return confidence >= s.end_of_turn_confidence_threshold;
+  private endReason(
+    words: readonly DecodedWord[],
+    silence: number,
+    confidence: number,
+  ): TurnEndReason | undefined {
+    const s = this._settings;
+    if (silence >= s.max_turn_silence_ms) return "max_turn_silence";
+    if (silence < s.min_turn_silence_ms) return undefined;
+    if (s.pro_rules) return looksComplete(words) ? "complete" : undefined;
+    return confidence >= s.end_of_turn_confidence_threshold ? "confident" : undefined;
   }
 
-  private finalTurn(words: readonly DecodedWord[], confidence: number): TurnEvent {
+  private finalTurn(words: readonly DecodedWord[], confidence: number, reason: TurnEndReason): TurnEvent {
     const event = this.turnMessage(words, { final: true, confidence, utterance: true });
+    if (event.kind === "turn") {
+      event.turn.turn_end_reason = reason;
+      event.turn.silence_before_eot_ms = Math.round(this.silenceMs);
+    }
+    this.silenceMs = 0;
     this.turnOrder++;
     this.emittedKey = "";
     this.speechStarted = false;
@@ -146,7 +176,7 @@ export class TurnTracker {
     words: readonly DecodedWord[],
     o: { final: boolean; confidence: number; utterance: boolean },
   ): TurnEvent {
-    const pro = this.settings.pro_rules;
+    const pro = this._settings.pro_rules;
     const out: Word[] = words.map((w, i) => ({
       text: w.text,
       start_ms: Math.round(w.startMs),

@@ -92,10 +92,36 @@ Deno.test("pro rules: SpeechStarted, early partial at 750 ms, end at min silence
 
 Deno.test("endNow ends a turn with words and is a no-op without", () => {
   const t = new TurnTracker(universal);
-  strictEqual(t.endNow([]).length, 0);
-  const e = turns(t.endNow([w("stop", 0, 200)]));
+  strictEqual(t.endNow([], "force_endpoint").length, 0);
+  t.update([w("stop", 0, 200)], 320);
+  const e = turns(t.endNow([w("stop", 0, 200)], "force_endpoint"));
   strictEqual(e[0].end_of_turn, true);
+  deepStrictEqual([e[0].turn_end_reason, e[0].silence_before_eot_ms], ["force_endpoint", 120]);
   strictEqual(t.turnOrder, 1);
+  strictEqual(turns(t.endNow([w("bye", 400, 600)], "end_of_stream"))[0].turn_end_reason, "end_of_stream");
+});
+
+Deno.test("a final turn says why it ended and after how much silence; partials say nothing", () => {
+  const words = [w("what", 0, 200), w("time", 240, 500)];
+  const u = new TurnTracker(universal);
+  const partial = turns(u.update(words, 600).events)[0];
+  strictEqual(partial.turn_end_reason, undefined);
+  // complete-looking words at min_turn_silence: confidence 0.5 + 0.5 * 400/1280 passes 0.4
+  const done = turns(u.update(words, 900).events)[0];
+  deepStrictEqual([done.end_of_turn, done.turn_end_reason, done.silence_before_eot_ms], [
+    true,
+    "confident",
+    400,
+  ]);
+  // a threshold of 1 waits for max_turn_silence
+  const strict = new TurnTracker({ ...universal, end_of_turn_confidence_threshold: 1 });
+  strict.update(words, 900);
+  const late = turns(strict.update(words, 500 + 1280).events)[0];
+  deepStrictEqual([late.turn_end_reason, late.silence_before_eot_ms], ["max_turn_silence", 1280]);
+  // the pro rules end a complete-looking turn at min_turn_silence
+  const p = new TurnTracker(pro);
+  const proDone = turns(p.update(words, 600).events).at(-1)!;
+  deepStrictEqual([proDone.turn_end_reason, proDone.silence_before_eot_ms], ["complete", 100]);
 });
 
 Deno.test("with the VAD: speech it still hears keeps the turn open; its onset times SpeechStarted", () => {

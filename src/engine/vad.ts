@@ -26,8 +26,16 @@ export class VadTrack {
   speechStartMs = -1;
   speechStartProb = 0;
   private inSpeech = false;
+  private maxSinceTaken = 0;
 
   constructor(private threshold: number) {}
+
+  /** The highest speech probability since the previous call (0 when no frame was scored). */
+  takeMaxProbability(): number {
+    const max = this.maxSinceTaken;
+    this.maxSinceTaken = 0;
+    return max;
+  }
 
   setThreshold(threshold: number): void {
     this.threshold = threshold;
@@ -60,6 +68,7 @@ export class VadTrack {
 
   /** Records the probability of the frame last taken. */
   score(prob: number): void {
+    this.maxSinceTaken = Math.max(this.maxSinceTaken, prob);
     const start = this.positionMs;
     this.positionMs += FRAME_MS;
     if (prob >= this.threshold) {

@@ -22,6 +22,7 @@ import {
 } from "../protocol/server_messages.ts";
 import type { GatewayMetrics } from "./metrics.ts";
 import { RealTimeGuard } from "./rate_limit.ts";
+import { HeartbeatMeter } from "./heartbeat.ts";
 import { type Settable, UNAPPLIED_WARNING_CODE, unappliedWarning } from "../protocol/unapplied_params.ts";
 import { ROUTES } from "../routes.ts";
 import { turnMessages } from "./turn_messages.ts";
@@ -51,6 +52,9 @@ export interface SessionDeps {
 /** Why the session is finishing; decides what follows Termination. */
 type Ending = { kind: "terminate" } | { kind: "expired" } | { kind: "inactive" } | { kind: "drain" };
 
+/** [U] choice: the issue asks for about once a second (the cloud was seen every 5 s). */
+const HEARTBEAT_INTERVAL_MS = 1000;
+
 export function turnSettings(p: SessionParams): TurnSettings {
   return {
     end_of_turn_confidence_threshold: p.end_of_turn_confidence_threshold,
@@ -61,6 +65,8 @@ export function turnSettings(p: SessionParams): TurnSettings {
     pro_rules: ROUTES[p.route].profile === "pro",
     continuous_partials: p.continuous_partials,
     language_detection: p.language_detection,
+    // the Heartbeat's max_speech_probability comes from the ASR side's VAD
+    speech_activity: p.session_heartbeat,
   };
 }
 
@@ -74,6 +80,8 @@ export class Session {
   private audioMs = 0;
   private pendingShortChunk: Uint8Array | undefined;
   private timers: ReturnType<typeof setTimeout>[] = [];
+  /** Figures for the Heartbeat, when the session asked for one. */
+  private heartbeat?: HeartbeatMeter;
   private inactivityTimer: ReturnType<typeof setTimeout> | undefined;
   private finalizeStartedAt: number | undefined;
   private lastAudioAt = 0;
@@ -111,6 +119,10 @@ export class Session {
       },
     });
     this.timers.push(setTimeout(() => this.finish({ kind: "expired" }), this.maxSessionSeconds * 1000));
+    if (this.params.session_heartbeat) {
+      const meter = this.heartbeat = new HeartbeatMeter(this.startedAt);
+      this.timers.push(setInterval(() => this.send(meter.take(Date.now())), HEARTBEAT_INTERVAL_MS));
+    }
     this.touch();
   }
 
@@ -183,6 +195,7 @@ export class Session {
     const violation = this.guard.add(ms / 1000);
     if (violation) return this.fail(CloseCode.InputViolation, violation);
     this.audioMs += ms;
+    this.heartbeat?.audio(ms, Date.now());
     this.deps.metrics.audioSeconds += ms / 1000;
     this.lastAudioAt = performance.now();
     this.link?.send({ kind: "audio", audio: { data: bytes } });
@@ -219,6 +232,8 @@ export class Session {
           );
         }
         return;
+      case "speech_activity":
+        return this.heartbeat?.speechProbability(frame.speech_activity.max_speech_probability);
       case "finished":
         return this.terminate();
       case "error": {

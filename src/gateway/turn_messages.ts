@@ -40,7 +40,11 @@ export function turnMessages(update: TurnUpdate, o: TurnOptions): TurnMessage[] 
   const language = o.languageDetection && update.language_code && (update.end_of_turn || update.utterance_end)
     ? { language_code: update.language_code, language_confidence: update.language_confidence }
     : {};
-  const base = { turn_order: update.turn_order, end_of_turn: update.end_of_turn, ...language };
+  // A final turn says why it ended and after how much silence (README, choices).
+  const ending = update.end_of_turn && update.turn_end_reason
+    ? { turn_end_reason: update.turn_end_reason, silence_before_eot_ms: update.silence_before_eot_ms ?? 0 }
+    : {};
+  const base = { turn_order: update.turn_order, end_of_turn: update.end_of_turn, ...language, ...ending };
 
   if (o.pro) {
     if (!update.end_of_turn) {

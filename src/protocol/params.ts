@@ -40,6 +40,8 @@ export interface SessionParams {
   readonly continuous_partials: boolean;
   /** ms */
   readonly interruption_delay: number;
+  /** a Heartbeat message about once a second */
+  readonly session_heartbeat: boolean;
   /** temporary token from `?token=`; never echoed */
   readonly token: string | null;
 }
@@ -181,6 +183,7 @@ const querySchema = z.object({
   max_speakers: numberParam("max_speakers").optional(),
   continuous_partials: boolParam.optional(),
   interruption_delay: numberParam("interruption_delay").optional(),
+  session_heartbeat: boolParam.optional(),
   token: z.string().optional(),
 });
 
@@ -269,6 +272,7 @@ export function parseSessionParams(query: URLSearchParams): ParamsResult {
       // [U] choice: opt-in, as in the reference stack v0.6 (a third party claims default-on).
       continuous_partials: q.continuous_partials ?? false,
       interruption_delay: q.interruption_delay ?? DEFAULT_INTERRUPTION_DELAY_MS,
+      session_heartbeat: q.session_heartbeat ?? false,
       token: q.token ?? null,
     },
   };

@@ -34,6 +34,7 @@ Deno.test("params: defaults with an empty query (English, US defaults)", () => {
     max_speakers: null,
     continuous_partials: false,
     interruption_delay: 500,
+    session_heartbeat: false,
     token: null,
   });
 });

@@ -36,6 +36,10 @@ export interface TurnMessage {
   language_code?: string;
   language_confidence?: number;
   speaker_label?: string;
+  /** Final turns: why the turn ended (README, choices). */
+  turn_end_reason?: string;
+  /** Final turns: ms of silence after the last word when the turn ended, integer. */
+  silence_before_eot_ms?: number;
 }
 
 export interface SpeechStartedMessage {
@@ -65,7 +69,21 @@ export interface WarningMessage {
   warning: string;
 }
 
+/** Session figures about once a second, when the session asked (`session_heartbeat=true`). */
+export interface HeartbeatMessage {
+  type: "Heartbeat";
+  /** ms of audio received, integer */
+  total_audio_received_ms: number;
+  /** ms since the session began, integer */
+  total_duration_ms: number;
+  /** audio received per wall-clock time over the last seconds: 1 is real time */
+  realtime_factor: number;
+  /** the VAD's highest speech probability since the previous Heartbeat */
+  max_speech_probability: number;
+}
+
 export type ServerMessage =
+  | HeartbeatMessage
   | BeginMessage
   | TurnMessage
   | SpeechStartedMessage
@@ -131,6 +149,8 @@ export interface TurnInput {
   language_code?: string;
   language_confidence?: number;
   speaker_label?: string;
+  turn_end_reason?: string;
+  silence_before_eot_ms?: number;
 }
 
 export function turn(input: TurnInput): TurnMessage {
@@ -147,7 +167,24 @@ export function turn(input: TurnInput): TurnMessage {
   if (input.language_code !== undefined) msg.language_code = input.language_code;
   if (input.language_confidence !== undefined) msg.language_confidence = unit(input.language_confidence);
   if (input.speaker_label !== undefined) msg.speaker_label = input.speaker_label;
+  if (input.turn_end_reason) msg.turn_end_reason = input.turn_end_reason;
+  if (input.silence_before_eot_ms !== undefined) msg.silence_before_eot_ms = int(input.silence_before_eot_ms);
   return msg;
+}
+
+export function heartbeat(input: {
+  audioMs: number;
+  durationMs: number;
+  realtimeFactor: number;
+  maxSpeechProbability: number;
+}): HeartbeatMessage {
+  return {
+    type: "Heartbeat",
+    total_audio_received_ms: int(input.audioMs),
+    total_duration_ms: int(input.durationMs),
+    realtime_factor: Number.isFinite(input.realtimeFactor) ? Math.round(input.realtimeFactor * 1e4) / 1e4 : 0,
+    max_speech_probability: unit(input.maxSpeechProbability),
+  };
 }
 
 export function speechStarted(input: { timestampMs: number; confidence: number }): SpeechStartedMessage {
