@@ -14,6 +14,10 @@ export const REQUIREMENTS = {
     packages: ["python3-websockets"],
   },
   openssl: { tests: "wss:// with the official SDK (tests/sdk_test.ts)", packages: ["openssl"] },
+  pythonSdk: {
+    tests: "the official Python SDK (tests/python_sdk_test.ts), in a venv (pythonSdkMissing below)",
+    packages: ["python3-venv", "openssl"],
+  },
   chromium: { tests: "the demo page in a browser (tests/demo_test.ts)", packages: ["chromium"] },
   nginx: {
     tests: "nginx routing and the stack (tests/deploy_test.ts, tests/stack_test.ts)",
@@ -74,4 +78,83 @@ export function unmet(name: RequirementName): string | undefined {
 /** A test name with the reason it is skipped, if it is. */
 export function named(name: string, reason: string | undefined): string {
   return reason ? `${name} [${reason}]` : name;
+}
+
+// The official AssemblyAI Python SDK, pinned, from PyPI: `deno task test` pip-installs it into a
+// git-ignored venv made by Debian's python3 (python3-venv above). EARSHOT_TEST_VENV moves the venv.
+export const PYTHON_SDK = { name: "assemblyai", version: "1.8.2" } as const;
+export const PYTHON_SDK_PIN = `${PYTHON_SDK.name}==${PYTHON_SDK.version}`;
+const ROOT = new URL("../", import.meta.url).pathname;
+
+/** The venv holding the Python SDK (absolute). */
+export function pythonSdkVenv(): string {
+  const venv = Deno.env.get("EARSHOT_TEST_VENV") ?? ".venv-tests";
+  return venv.startsWith("/") ? venv : `${ROOT}${venv}`;
+}
+
+/** The venv's python, which runs the Python SDK tests. */
+export function pythonSdkPython(): string {
+  return `${pythonSdkVenv()}/bin/python`;
+}
+
+function pythonSdkVersion(): string | undefined {
+  try {
+    const out = new Deno.Command(pythonSdkPython(), {
+      args: ["-c", `import ${PYTHON_SDK.name}; print(${PYTHON_SDK.name}.__version__)`],
+      stdout: "piped",
+      stderr: "null",
+    }).outputSync();
+    return out.success ? new TextDecoder().decode(out.stdout).trim() : undefined;
+  } catch {
+    return undefined; // no venv
+  }
+}
+
+/** Why the Python SDK tests cannot run here (Debian packages or the pinned SDK), or undefined. */
+export function pythonSdkMissing(): string | undefined {
+  const packages = unmet("pythonSdk");
+  if (packages) return packages;
+  return pythonSdkVersion() === PYTHON_SDK.version
+    ? undefined
+    : `skipped: needs ${PYTHON_SDK_PIN} in ${
+      pythonSdkVenv().replace(ROOT, "")
+    } (deno task test pip-installs it)`;
+}
+
+/** Makes the venv anew and pip-installs the pinned SDK when it is not there; false when that failed. */
+export async function ensurePythonSdk(): Promise<boolean> {
+  if (pythonSdkVersion() === PYTHON_SDK.version) return true;
+  const venv = pythonSdkVenv();
+  // Debian's python3, whose venv module python3-venv brings; elsewhere the one on PATH
+  const python = await exists("/usr/bin/python3") ? "/usr/bin/python3" : "python3";
+  const run = async (cmd: string, args: string[]) => {
+    try {
+      return (await new Deno.Command(cmd, { args, stdout: "null", stderr: "inherit" }).output()).success;
+    } catch {
+      return false; // no python
+    }
+  };
+  console.log(`test set-up: pip install ${PYTHON_SDK_PIN} into ${venv.replace(ROOT, "")}`);
+  // --clear empties the folder: only a venv's, or a new one
+  const isVenv = await exists(`${venv}/pyvenv.cfg`) || !await exists(venv);
+  const ok = isVenv && await run(python, ["-m", "venv", "--clear", venv]) &&
+    await run(`${venv}/bin/pip`, [
+      "install",
+      "--quiet",
+      "--disable-pip-version-check",
+      "--timeout=30",
+      "--retries=2",
+      PYTHON_SDK_PIN,
+    ]);
+  if (!ok) console.log(`test set-up: pip install ${PYTHON_SDK_PIN} failed`);
+  return ok && pythonSdkVersion() === PYTHON_SDK.version;
+}
+
+async function exists(path: string): Promise<boolean> {
+  try {
+    await Deno.stat(path);
+    return true;
+  } catch {
+    return false;
+  }
 }
