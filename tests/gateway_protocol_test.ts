@@ -146,6 +146,17 @@ Deno.test({
         strictEqual((await client.closed).code, 1000);
       });
 
+      await t.step("mode: Begin echoes it; a min_latency session transcribes (greedy)", async () => {
+        const client = new TestClient(ws(`${QUERY}&mode=min_latency`), auth);
+        const begin = await client.waitFor("Begin");
+        strictEqual((begin.configuration as { mode?: string }).mode, "min_latency");
+        await client.stream(chunks(speech, 100), 100);
+        client.send(JSON.stringify({ type: "Terminate" }));
+        await client.waitFor("Termination");
+        const final = client.turns().find((m) => m.end_of_turn);
+        ok(String(final?.transcript).includes("weather"), JSON.stringify(final));
+      });
+
       await t.step(
         "session_heartbeat: Heartbeats about once a second; final turns say why they ended",
         async () => {

@@ -30,6 +30,7 @@ Deno.test("client frames round-trip through protobuf", () => {
       settings,
       resume_turn_order: 3,
       resume_offset_ms: 12_000,
+      mode: "min_latency",
     },
   };
   assertEquals(decodeClientFrame(encodeClientFrame(open)), open);

@@ -61,3 +61,16 @@ export function makeDecoder(
   }
   return new GreedyCtcDecoder(model.tokens.blank);
 }
+
+/**
+ * A session's `mode` (v3 protocol): `min_latency` decodes greedily (a word shows as soon as it is
+ * decoded, no language model); `balanced` is the server's decoder (ASR_DECODER); `max_accuracy`
+ * always beam-searches with the model's language model where it has one, with 64 prefixes.
+ */
+export function settingsForMode(server: DecoderSettings, mode: string | undefined): DecoderSettings {
+  if (mode === "min_latency") return { ...server, choice: "greedy" };
+  if (mode === "max_accuracy") {
+    return { ...server, choice: "beam", beam: Math.max(64, server.beam ?? DEFAULT_BEAM) };
+  }
+  return server;
+}

@@ -3,7 +3,7 @@
 // rules), endpoints and the end of its input; it reports turn events, its end and its failure to
 // the handlers it was created with. The scheduler batches every stream's forward calls.
 import type { Backend } from "./backend.ts";
-import { type DecoderSettings, makeDecoder } from "./decoders.ts";
+import { type DecoderSettings, makeDecoder, settingsForMode } from "./decoders.ts";
 import type { ModelInfo } from "./model_dir.ts";
 import { Scheduler, type SchedulerOptions } from "./scheduler.ts";
 import { StreamPipeline } from "./stream.ts";
@@ -56,7 +56,7 @@ export class OnlineRecognizer {
       id,
       this.model,
       spec,
-      makeDecoder(this.model, this.o.decoder, spec.settings.keyterms),
+      makeDecoder(this.model, settingsForMode(this.o.decoder, spec.mode), spec.settings.keyterms),
       (event) => handlers.onEvent(event),
       this.o.vad ? new VadTrack(spec.settings.vad_threshold) : undefined,
     );

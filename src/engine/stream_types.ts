@@ -3,6 +3,10 @@
 // engine depends on no transport.
 export type Encoding = "PCM_S16LE" | "PCM_MULAW";
 
+/** A session's decoding mode (the v3 `mode`; decoders.ts settingsForMode says what each does). */
+export type DecodingMode = "min_latency" | "balanced" | "max_accuracy";
+export const DECODING_MODES: readonly DecodingMode[] = ["min_latency", "balanced", "max_accuracy"];
+
 export interface TurnSettings {
   end_of_turn_confidence_threshold: number;
   min_turn_silence_ms: number;
@@ -24,6 +28,8 @@ export interface OpenStream {
   settings: TurnSettings;
   resume_turn_order: number;
   resume_offset_ms: number;
+  /** The session's decoding mode (decoders.ts settingsForMode); absent or "" for balanced. */
+  mode?: string;
 }
 
 export interface Word {

@@ -116,6 +116,7 @@ export class Session {
         settings: turnSettings(this.params),
         resume_turn_order: 0,
         resume_offset_ms: 0,
+        mode: this.params.mode,
       },
     });
     this.timers.push(setTimeout(() => this.finish({ kind: "expired" }), this.maxSessionSeconds * 1000));

@@ -4,6 +4,7 @@
 
 import { z } from "zod";
 import { normalizeTerms, parseQueryTerms } from "./keyterms.ts";
+import { DECODING_MODES, type DecodingMode } from "../engine/stream_types.ts";
 import { type Route, ROUTES, SPEECH_MODEL_ROUTES, type SpeechModel, type TurnDefaults } from "../routes.ts";
 
 export type Encoding = "pcm_s16le" | "pcm_mulaw";
@@ -42,6 +43,8 @@ export interface SessionParams {
   readonly interruption_delay: number;
   /** a Heartbeat message about once a second */
   readonly session_heartbeat: boolean;
+  /** decoding mode (src/engine/decoders.ts settingsForMode) */
+  readonly mode: DecodingMode;
   /** temporary token from `?token=`; never echoed */
   readonly token: string | null;
 }
@@ -132,6 +135,13 @@ const boolParam = z.string().transform((s, ctx) => {
   return z.NEVER;
 });
 
+const modeParam = z.string().transform((s, ctx): DecodingMode => {
+  const v = s.toLowerCase();
+  if ((DECODING_MODES as readonly string[]).includes(v)) return v as DecodingMode;
+  ctx.addIssue({ code: "custom", message: `must be one of ${DECODING_MODES.join(", ")} (got ${shown(s)})` });
+  return z.NEVER;
+});
+
 const encodingParam = z.string().transform((s, ctx): Encoding => {
   const v = s.toLowerCase();
   if (v === "pcm_s16le" || v === "pcm_mulaw") return v;
@@ -184,6 +194,7 @@ const querySchema = z.object({
   continuous_partials: boolParam.optional(),
   interruption_delay: numberParam("interruption_delay").optional(),
   session_heartbeat: boolParam.optional(),
+  mode: modeParam.optional(),
   token: z.string().optional(),
 });
 
@@ -273,6 +284,7 @@ export function parseSessionParams(query: URLSearchParams): ParamsResult {
       continuous_partials: q.continuous_partials ?? false,
       interruption_delay: q.interruption_delay ?? DEFAULT_INTERRUPTION_DELAY_MS,
       session_heartbeat: q.session_heartbeat ?? false,
+      mode: q.mode ?? "balanced",
       token: q.token ?? null,
     },
   };
@@ -287,6 +299,7 @@ export function parseSessionParams(query: URLSearchParams): ParamsResult {
  */
 export interface ConfigurationEcho {
   model: string;
+  mode: DecodingMode;
   api_version: string;
   speech_model: string;
   sample_rate: number;
@@ -314,6 +327,7 @@ export const API_VERSION = "2025-05-12";
 export function configurationEcho(p: SessionParams): ConfigurationEcho {
   const echo: ConfigurationEcho = {
     model: p.speech_model,
+    mode: p.mode,
     api_version: API_VERSION,
     speech_model: p.speech_model,
     sample_rate: p.sample_rate,

@@ -35,6 +35,7 @@ Deno.test("params: defaults with an empty query (English, US defaults)", () => {
     continuous_partials: false,
     interruption_delay: 500,
     session_heartbeat: false,
+    mode: "balanced",
     token: null,
   });
 });
@@ -233,6 +234,7 @@ Deno.test("configurationEcho: model, api_version and applied settings; no token,
   const p = ok("speech_model=u3-rt-pro&token=secret&sample_rate=8000&max_speakers=2&keyterms_prompt=x");
   const echo = configurationEcho(p);
   assert.equal(echo.model, "u3-rt-pro");
+  assert.equal(echo.mode, "balanced");
   assert.equal(echo.api_version, "2025-05-12");
   assert.equal(echo.sample_rate, 8000);
   assert.equal(echo.max_speakers, 2);
@@ -242,4 +244,11 @@ Deno.test("configurationEcho: model, api_version and applied settings; no token,
   assert.ok(!("route" in echo) && !("token" in echo));
   assert.ok(!("inactivity_timeout" in echo) && !("prompt" in echo)); // unset → omitted
   assert.ok(!("error" in echo));
+});
+
+Deno.test("params: mode is min_latency, balanced or max_accuracy (any case); Begin echoes it", () => {
+  assert.equal(ok("mode=MIN_LATENCY").mode, "min_latency");
+  assert.equal(configurationEcho(ok("mode=max_accuracy")).mode, "max_accuracy");
+  const bad = parseSessionParams(new URLSearchParams("mode=fastest"));
+  assert.ok(!bad.ok && bad.error.includes("mode") && bad.error.includes("min_latency"));
 });
