@@ -72,6 +72,7 @@ const gateway = createGateway({
   maxSessionsPerKey: config.MAX_SESSIONS_PER_KEY,
   maxSessionSeconds: config.MAX_SESSION_SECONDS,
   rateBurstSeconds: config.RATE_BURST_SECONDS,
+  idleSeconds: config.CLIENT_IDLE_SECONDS,
   punctuation,
   isReady: () => service?.ready ?? true,
   sync: {

@@ -318,13 +318,22 @@ Deno.test({
     } finally {
       await server.stop();
     }
-    const server2 = await startServer();
+    // The server's idle limit (CLIENT_IDLE_SECONDS) ends a silent session that set no timeout of its own.
+    const server2 = await startServer({ CLIENT_IDLE_SECONDS: "3" });
     try {
       const idle = new TestClient(`${server2.wsUrl}/?${QUERY}&inactivity_timeout=5`);
+      const silent = new TestClient(`${server2.wsUrl}/?${QUERY}`);
       await idle.waitFor("Begin");
+      await silent.waitFor("Begin");
       const started = Date.now();
+      const silentClosed = await silent.closed;
+      const silentAfter = Date.now() - started;
+      ok(silentAfter >= 2500 && silentAfter < 4500, `the server's limit: ${silentAfter} ms`);
+      strictEqual(silentClosed.code, 1000);
+      ok(silentClosed.reason.includes("Session Idle"), silentClosed.reason);
+      strictEqual(silent.messages.at(-1)?.type, "Termination");
       const closed = await idle.closed;
-      ok(Date.now() - started >= 4500, "not before the timeout");
+      ok(Date.now() - started >= 4500, "the session's own timeout, not the server's");
       strictEqual(closed.code, 1000);
       strictEqual(idle.messages.at(-1)?.type, "Termination");
     } finally {

@@ -29,6 +29,8 @@ export interface GatewayOptions {
   maxSessionsPerKey: number;
   maxSessionSeconds: number;
   rateBurstSeconds: number;
+  /** Sessions without their own inactivity_timeout end after this long without input (default 60). */
+  idleSeconds?: number;
   /** Learned English casing and punctuation for formatted turns; the formatter's rules alone without it. */
   punctuation?: PunctuationModel;
   /** Whether the ASR side can take streams (health). */
@@ -126,6 +128,7 @@ export function createGateway(o: GatewayOptions): Gateway {
       metrics,
       log: o.log,
       rateBurstSeconds: o.rateBurstSeconds,
+      idleSeconds: o.idleSeconds ?? 60,
       finishTimeoutMs: 10_000,
       punctuation: o.punctuation,
       reportUsage: (record) => {

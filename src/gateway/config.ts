@@ -25,6 +25,8 @@ const schema = z.object({
   MAX_SESSIONS_PER_KEY: z.coerce.number().int().positive().default(100),
   MAX_SESSION_SECONDS: z.coerce.number().int().positive().default(10800),
   RATE_BURST_SECONDS: z.coerce.number().min(0).default(5),
+  /** A session that sets no inactivity_timeout ends after this long without audio or messages. */
+  CLIENT_IDLE_SECONDS: z.coerce.number().positive().default(60),
   DRAIN_SECONDS: z.coerce.number().min(0).default(30),
   // The sync API (POST /transcribe): the upstream sync service's names and defaults.
   MAX_AUDIO_DURATION_MS: z.coerce.number().int().positive().default(120_000),

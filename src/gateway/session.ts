@@ -41,6 +41,8 @@ export interface SessionDeps {
   metrics: GatewayMetrics;
   log: Logger;
   rateBurstSeconds: number;
+  /** A session without its own inactivity_timeout ends after this long without audio or messages. */
+  idleSeconds: number;
   /** Upper bound of a session's Termination wait after Finish before closing anyway. */
   finishTimeoutMs: number;
   /** Learned English casing and punctuation for formatted turns. */
@@ -276,7 +278,7 @@ export class Session {
       return this.close(e.code, e.reason);
     }
     const reason = ending?.kind === "inactive"
-      ? inactivityReason(this.params.inactivity_timeout ?? 0)
+      ? inactivityReason(this.idleSeconds)
       : ending?.kind === "drain"
       ? "Server shutting down"
       : "";
@@ -292,10 +294,16 @@ export class Session {
   }
 
   private touch(): void {
-    const seconds = this.params.inactivity_timeout;
+    // A client that stops sending is not held open forever: the server's idle limit applies when
+    // the session set no inactivity_timeout of its own.
+    const seconds = this.idleSeconds;
     if (!seconds || this.ending) return;
     clearTimeout(this.inactivityTimer);
     this.inactivityTimer = setTimeout(() => this.finish({ kind: "inactive" }), seconds * 1000);
+  }
+
+  private get idleSeconds(): number {
+    return this.params.inactivity_timeout ?? this.deps.idleSeconds;
   }
 
   private send(message: ServerMessage): void {
