@@ -20,6 +20,8 @@ export interface RouteSpec {
   /** The ASR pool (nginx upstream, compose service) that serves it in the deployments. */
   readonly pool: "asr_english" | "asr_multilingual";
   readonly profile: TurnProfile;
+  /** The languages its model knows (a session's language_codes choose among them). */
+  readonly languages: readonly string[];
   readonly speechModels: readonly string[];
   readonly defaults: TurnDefaults;
 }
@@ -36,6 +38,7 @@ export const ROUTES = {
     model: "en-default",
     pool: "asr_english",
     profile: "universal",
+    languages: ["en"],
     speechModels: ["universal-streaming-english"],
     defaults: UNIVERSAL_DEFAULTS,
   },
@@ -43,6 +46,7 @@ export const ROUTES = {
     model: "ml-default",
     pool: "asr_multilingual",
     profile: "universal",
+    languages: ["en", "es", "fr", "de", "it", "pt"],
     // whisper-rt is cloud-only; the multilingual model is the nearest thing we have.
     speechModels: ["universal-streaming-multilingual", "whisper-rt"],
     defaults: UNIVERSAL_DEFAULTS,
@@ -52,6 +56,7 @@ export const ROUTES = {
     model: "en-default",
     pool: "asr_english",
     profile: "pro",
+    languages: ["en"],
     speechModels: ["u3-rt-pro", "u3-pro", "u3-rt-pro-beta-1", "universal-3-5-pro"],
     defaults: {
       end_of_turn_confidence_threshold: 0.4,

@@ -8,12 +8,13 @@ import { finalTurnsOf } from "./helpers/ws_client.ts";
 import { fixture } from "./helpers/wav.ts";
 import { normalizeForWer, wordErrors } from "../src/eval/wer.ts";
 
-async function finalTurns(wsUrl: string, wav: string, languageDetection: boolean) {
+async function finalTurns(wsUrl: string, wav: string, languageDetection: boolean, languageCodes?: string) {
   const query = new URLSearchParams({
     sample_rate: "16000",
     speech_model: "universal-streaming-multilingual",
     language_detection: String(languageDetection),
   });
+  if (languageCodes) query.set("language_codes", languageCodes);
   return await finalTurnsOf(wsUrl, query, fixture(wav));
 }
 
@@ -54,6 +55,13 @@ Deno.test({
           }
         });
       }
+      await t.step("language_codes: each turn's language is one of the session's", async () => {
+        const spanish = await finalTurns(server.wsUrl, "hola_es.wav", true, '["es","fr"]');
+        ok(spanish.length > 0 && spanish.every((x) => x.language_code === "es"));
+        // a session that expects only French hears its turns as French, with full confidence among them
+        const french = await finalTurns(server.wsUrl, "hola_es.wav", true, '["fr"]');
+        ok(french.length > 0 && french.every((x) => x.language_code === "fr" && x.language_confidence === 1));
+      });
       await t.step("without language_detection the Turn has no language fields", async () => {
         const turns = await finalTurns(server.wsUrl, "hola_es.wav", false);
         ok(turns.length > 0);

@@ -45,14 +45,18 @@ export class LanguageEvidence {
     }
   }
 
-  /** The language heard since the last reset; undefined before any frame. */
-  best(): LanguageGuess | undefined {
-    let top = 0;
-    for (let i = 1; i < this.scores.length; i++) if (this.scores[i] > this.scores[top]) top = i;
+  /**
+   * The language heard since the last reset, among `allowed` when the session named some (its
+   * confidence is then the share among them); undefined before any frame.
+   */
+  best(allowed: readonly string[] = []): LanguageGuess | undefined {
+    const candidates = this.codes.map((_, i) => i).filter((i) => !allowed.length || allowed.includes(this.codes[i]));
+    if (!candidates.length) return undefined;
+    const top = candidates.reduce((a, b) => (this.scores[b] > this.scores[a] ? b : a));
     const max = this.scores[top];
     if (!Number.isFinite(max)) return undefined;
     let total = 0;
-    for (const s of this.scores) total += Math.exp(s - max);
+    for (const i of candidates) total += Math.exp(this.scores[i] - max);
     return { code: this.codes[top], confidence: 1 / total };
   }
 

@@ -34,6 +34,15 @@ Deno.test("the tag with the most evidence over the turn wins, with its share as 
   ok(guess.confidence > 0.6 && guess.confidence < 0.9, `confidence ${guess.confidence}`);
 });
 
+Deno.test("a session's language_codes: the turn's language is chosen among them", () => {
+  const evidence = new LanguageEvidence(languageTags(TABLE));
+  evidence.accept(rows([{ 2: 0.6, 1: 0.1 }]), 0, 1, TABLE.symbols.length);
+  strictEqual(evidence.best()!.code, "es");
+  const onlyEnglish = evidence.best(["en"])!;
+  deepStrictEqual([onlyEnglish.code, onlyEnglish.confidence], ["en", 1]);
+  strictEqual(evidence.best(["fr"]), undefined, "no listed language the model knows");
+});
+
 Deno.test("reset forgets the previous turn's language", () => {
   const evidence = new LanguageEvidence(languageTags(TABLE));
   const vocab = TABLE.symbols.length;

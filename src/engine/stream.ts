@@ -155,7 +155,7 @@ export class StreamPipeline {
 
   /** The turn's language: from the tags of a multilingual model, or a single-language model's one. */
   private turnLanguage(): LanguageGuess | undefined {
-    if (this.language) return this.language.best();
+    if (this.language) return this.language.best(this.tracker.settings.language_codes);
     return this.model.languages.length === 1 ? { code: this.model.languages[0], confidence: 1 } : undefined;
   }
 

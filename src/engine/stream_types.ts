@@ -18,6 +18,8 @@ export interface TurnSettings {
   language_detection: boolean;
   /** Report the VAD's highest speech probability about once a second (a `speech_activity` event). */
   speech_activity?: boolean;
+  /** A multilingual model reports each turn's language among these (all it knows when empty). */
+  language_codes?: string[];
 }
 
 export interface OpenStream {

@@ -69,6 +69,7 @@ export function turnSettings(p: SessionParams): TurnSettings {
     language_detection: p.language_detection,
     // the Heartbeat's max_speech_probability comes from the ASR side's VAD
     speech_activity: p.session_heartbeat,
+    language_codes: [...p.language_codes],
   };
 }
 

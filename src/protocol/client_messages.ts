@@ -9,6 +9,7 @@ import {
 } from "./close_codes.ts";
 import { normalizeTerms } from "./keyterms.ts";
 import { optionalLimitedNumber, type ParamsResult, type SessionParams } from "./params.ts";
+import { checkLanguageCodes } from "./language_codes.ts";
 
 /** Partial update: an absent field leaves the setting unchanged (§2.2). */
 export interface ConfigurationUpdate {
@@ -25,6 +26,8 @@ export interface ConfigurationUpdate {
   agent_context?: string;
   interruption_delay?: number;
   continuous_partials?: boolean;
+  /** replaces the list; `[]` allows every language the model knows */
+  language_codes?: string[];
 }
 
 export type ClientMessage =
@@ -42,7 +45,7 @@ export type ClientMessageResult =
 const optionalBool = z.boolean({ error: "must be true or false" }).nullish();
 const optionalString = z.string({ error: "must be a string" }).nullish();
 
-// Unknown fields (mode, language_codes, turn_left_pad_ms, session_heartbeat, …) are stripped:
+// Unknown fields (mode, turn_left_pad_ms, session_heartbeat, …) are stripped:
 // cloud features with no effect here.
 const updateSchema = z.object({
   end_of_turn_confidence_threshold: optionalLimitedNumber("end_of_turn_confidence_threshold"),
@@ -59,6 +62,9 @@ const updateSchema = z.object({
   agent_context: optionalString,
   interruption_delay: optionalLimitedNumber("interruption_delay"),
   continuous_partials: optionalBool,
+  language_codes: z.array(z.string({ error: "must be an array of strings" }), {
+    error: "must be an array of strings",
+  }).nullish(),
 });
 
 type UpdateCheck = { ok: true; update: ConfigurationUpdate } | { ok: false; error: string };
@@ -91,6 +97,7 @@ function checkUpdate(fields: unknown): UpdateCheck {
   if (f.agent_context != null) update.agent_context = f.agent_context;
   if (f.interruption_delay != null) update.interruption_delay = f.interruption_delay;
   if (f.continuous_partials != null) update.continuous_partials = f.continuous_partials;
+  if (f.language_codes != null) update.language_codes = f.language_codes;
   return { ok: true, update };
 }
 
@@ -133,8 +140,14 @@ export function parseClientMessage(text: string): ClientMessageResult {
 export function applyUpdate(params: SessionParams, update: ConfigurationUpdate): ParamsResult {
   const checked = checkUpdate(update);
   if (!checked.ok) return checked;
-  const { prompt, agent_context, ...rest } = checked.update;
-  const next: SessionParams = { ...params, ...rest };
+  const { prompt, agent_context, language_codes, ...rest } = checked.update;
+  let codes = params.language_codes;
+  if (language_codes) {
+    const checked = checkLanguageCodes(language_codes, params.route);
+    if (!checked.ok) return { ok: false, error: invalidMessageReason(`language_codes ${checked.error}`) };
+    codes = checked.codes;
+  }
+  const next: SessionParams = { ...params, ...rest, language_codes: codes };
   // An empty string returns to "not set" (the built-in prompt), as an empty query value does.
   return {
     ok: true,

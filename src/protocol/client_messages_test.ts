@@ -61,7 +61,7 @@ Deno.test("client: UpdateConfiguration fields of §2.2", () => {
     agent_context: "What is your account number?",
     interruption_delay: 250,
     continuous_partials: true,
-    mode: "max_accuracy", // unknown here: ignored
+    mode: "max_accuracy", // a connection parameter: ignored in an update
     language_codes: ["en"],
   }));
   assert.deepEqual(u, {
@@ -76,6 +76,7 @@ Deno.test("client: UpdateConfiguration fields of §2.2", () => {
     agent_context: "What is your account number?",
     interruption_delay: 250,
     continuous_partials: true,
+    language_codes: ["en"],
   });
 });
 
@@ -177,4 +178,13 @@ Deno.test("applyUpdate: out-of-range values are refused even when built in code"
   assert.match(r.error, /^Invalid Message: end_of_turn_confidence_threshold must be a number from 0 to 1/);
   const k = applyUpdate(params(), { keyterms_prompt: Array.from({ length: 101 }, (_, i) => `k${i}`) });
   assert.ok(!k.ok);
+});
+
+Deno.test("client: language_codes in an update are checked against the route's model", () => {
+  const ml = parseSessionParams(new URLSearchParams("speech_model=universal-streaming-multilingual"));
+  if (!ml.ok) throw new Error(ml.error);
+  const next = applyUpdate(ml.params, { language_codes: ["ES", "fr-CA"] });
+  assert.ok(next.ok && next.params.language_codes.join() === "es,fr");
+  const bad = applyUpdate(ml.params, { language_codes: ["ja"] });
+  assert.ok(!bad.ok && bad.error.includes("ja") && bad.error.includes("en, es, fr, de, it, pt"));
 });

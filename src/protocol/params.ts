@@ -4,6 +4,7 @@
 
 import { z } from "zod";
 import { normalizeTerms, parseQueryTerms } from "./keyterms.ts";
+import { parseLanguageCodes } from "./language_codes.ts";
 import { DECODING_MODES, type DecodingMode } from "../engine/stream_types.ts";
 import { type Route, ROUTES, SPEECH_MODEL_ROUTES, type SpeechModel, type TurnDefaults } from "../routes.ts";
 
@@ -45,6 +46,8 @@ export interface SessionParams {
   readonly session_heartbeat: boolean;
   /** decoding mode (src/engine/decoders.ts settingsForMode) */
   readonly mode: DecodingMode;
+  /** the languages the session expects (empty: any the model knows); updatable */
+  readonly language_codes: readonly string[];
   /** temporary token from `?token=`; never echoed */
   readonly token: string | null;
 }
@@ -195,11 +198,12 @@ const querySchema = z.object({
   interruption_delay: numberParam("interruption_delay").optional(),
   session_heartbeat: boolParam.optional(),
   mode: modeParam.optional(),
+  language_codes: z.array(z.string()),
   token: z.string().optional(),
 });
 
 type QueryKey = keyof typeof querySchema.shape;
-const LIST_KEYS: readonly QueryKey[] = ["keyterms_prompt", "keyterms"];
+const LIST_KEYS: readonly QueryKey[] = ["keyterms_prompt", "keyterms", "language_codes"];
 // Free text keeps its spaces; everything else is trimmed.
 const FREE_TEXT_KEYS: readonly QueryKey[] = ["prompt", "agent_context"];
 
@@ -258,6 +262,8 @@ export function parseSessionParams(query: URLSearchParams): ParamsResult {
 
   const { speech_model, route } = resolveModel(q.speech_model, q.language);
   const d = ROUTE_DEFAULTS[route];
+  const languages = parseLanguageCodes(q.language_codes, route);
+  if (!languages.ok) return { ok: false, error: `Invalid Parameter: language_codes ${languages.error}` };
   return {
     ok: true,
     params: {
@@ -285,6 +291,7 @@ export function parseSessionParams(query: URLSearchParams): ParamsResult {
       interruption_delay: q.interruption_delay ?? DEFAULT_INTERRUPTION_DELAY_MS,
       session_heartbeat: q.session_heartbeat ?? false,
       mode: q.mode ?? "balanced",
+      language_codes: languages.codes,
       token: q.token ?? null,
     },
   };

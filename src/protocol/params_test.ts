@@ -36,6 +36,7 @@ Deno.test("params: defaults with an empty query (English, US defaults)", () => {
     interruption_delay: 500,
     session_heartbeat: false,
     mode: "balanced",
+    language_codes: [],
     token: null,
   });
 });
@@ -251,4 +252,20 @@ Deno.test("params: mode is min_latency, balanced or max_accuracy (any case); Beg
   assert.equal(configurationEcho(ok("mode=max_accuracy")).mode, "max_accuracy");
   const bad = parseSessionParams(new URLSearchParams("mode=fastest"));
   assert.ok(!bad.ok && bad.error.includes("mode") && bad.error.includes("min_latency"));
+});
+
+Deno.test("params: language_codes as a JSON array or a list, checked against the route's model", () => {
+  assert.deepEqual(
+    ok('speech_model=universal-streaming-multilingual&language_codes=["es","FR"]').language_codes,
+    [
+      "es",
+      "fr",
+    ],
+  );
+  assert.deepEqual(ok("speech_model=universal-streaming-multilingual&language_codes=de,it").language_codes, [
+    "de",
+    "it",
+  ]);
+  const english = parseSessionParams(new URLSearchParams("language_codes=es"));
+  assert.ok(!english.ok && english.error.includes("language_codes") && english.error.includes("knows en"));
 });
