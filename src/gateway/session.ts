@@ -10,8 +10,9 @@ import {
   type ErrorCloseCode,
   inactivityReason,
   inputDurationReason,
+  invalidMessageReason,
 } from "../protocol/close_codes.ts";
-import { configurationEcho, type SessionParams } from "../protocol/params.ts";
+import { configurationEcho, isCompressed, type PcmEncoding, type SessionParams } from "../protocol/params.ts";
 import {
   begin,
   serializeServerMessage,
@@ -23,6 +24,12 @@ import {
 import type { GatewayMetrics } from "./metrics.ts";
 import { RealTimeGuard } from "./rate_limit.ts";
 import { HeartbeatMeter } from "./heartbeat.ts";
+import {
+  type CompressedAudio,
+  compressedAudio,
+  CompressedAudioError,
+  type DecodedAudio,
+} from "./compressed_audio.ts";
 import { type Settable, UNAPPLIED_WARNING_CODE, unappliedWarning } from "../protocol/unapplied_params.ts";
 import { ROUTES } from "../routes.ts";
 import { turnMessages } from "./turn_messages.ts";
@@ -85,6 +92,9 @@ export class Session {
   private timers: ReturnType<typeof setTimeout>[] = [];
   /** Figures for the Heartbeat, when the session asked for one. */
   private heartbeat?: HeartbeatMeter;
+  /** The decoder of compressed input (opus, ogg_opus); messages decode in order through audioChain. */
+  private decoder?: Promise<CompressedAudio>;
+  private audioChain: Promise<void> = Promise.resolve();
   private inactivityTimer: ReturnType<typeof setTimeout> | undefined;
   private finalizeStartedAt: number | undefined;
   private lastAudioAt = 0;
@@ -102,6 +112,7 @@ export class Session {
   /** The socket is open: Begin at once, then connect the ASR stream. */
   start(): void {
     const expiresAtMs = this.startedAt + this.maxSessionSeconds * 1000;
+    if (isCompressed(this.params.encoding)) this.decoder = compressedAudio(this.params.encoding);
     this.send(begin({ id: this.id, expiresAtMs, configuration: configurationEcho(this.params) }));
     this.warnUnapplied(this.params);
     this.deps.metrics.beginLatency.observe((performance.now() - this.upgradedAt) / 1000);
@@ -179,6 +190,8 @@ export class Session {
   private onAudio(bytes: Uint8Array): void {
     if (this.ending) return;
     const { encoding, sample_rate } = this.params;
+    // Compressed messages carry packets or pages, not durations: the decoded audio is what counts.
+    if (isCompressed(encoding)) return void this.decodeInOrder((d) => d.decode(bytes));
     if (this.pendingShortChunk) {
       // A short chunk is only accepted as the last one before Terminate.
       return this.fail(
@@ -193,6 +206,21 @@ export class Session {
     }
     if (!check.ok) return this.fail(check.code, check.reason);
     this.relayAudio(bytes, check.durationMs);
+  }
+
+  /** Decodes compressed input in arrival order and relays it; input that does not decode ends the session (3006). */
+  private decodeInOrder(step: (decoder: CompressedAudio) => Promise<DecodedAudio>): Promise<void> {
+    const decoder = this.decoder!;
+    this.audioChain = this.audioChain.then(async () => {
+      if (this.closed) return;
+      const { pcm, ms } = await step(await decoder);
+      if (ms > 0 && !this.closed) this.relayAudio(pcm, ms);
+    }).catch((e: Error) =>
+      e instanceof CompressedAudioError
+        ? this.fail(CloseCode.InvalidMessage, invalidMessageReason(`Invalid Audio: ${e.message}`))
+        : this.fail(CloseCode.ServerError, `Session Cancelled: audio decoder failed: ${e.message}`)
+    );
+    return this.audioChain;
   }
 
   private relayAudio(bytes: Uint8Array, ms: number): void {
@@ -262,11 +290,17 @@ export class Session {
     if (this.pendingShortChunk) {
       const chunk = this.pendingShortChunk;
       this.pendingShortChunk = undefined;
-      this.audioMs += durationMs(this.params.encoding, this.params.sample_rate, chunk.byteLength);
+      this.audioMs += durationMs(
+        this.params.encoding as PcmEncoding,
+        this.params.sample_rate,
+        chunk.byteLength,
+      );
       this.link?.send({ kind: "audio", audio: { data: chunk } });
     }
-    this.link?.send({ kind: "finish", finish: {} });
     this.timers.push(setTimeout(() => this.terminate(), this.deps.finishTimeoutMs));
+    // compressed input: what the decoder still holds goes first
+    const flushed = this.decoder ? this.decodeInOrder((d) => d.flush()) : Promise.resolve();
+    flushed.then(() => this.link?.send({ kind: "finish", finish: {} }));
   }
 
   private terminate(): void {
@@ -320,6 +354,7 @@ export class Session {
   private cleanup(code: number): void {
     this.closed = true;
     for (const t of this.timers) clearTimeout(t);
+    this.decoder?.then((d) => d.close(), () => {});
     clearTimeout(this.inactivityTimer);
     this.link?.close();
     this.deps.metrics.sessionClosed(code);

@@ -1,7 +1,7 @@
 // Binary audio frame checks (protocol-v3.md §2.1): sizes per encoding and the 50–1000 ms rule.
 
 import { CloseCode, inputDurationReason, invalidMessageReason } from "./close_codes.ts";
-import type { Encoding } from "./params.ts";
+import type { PcmEncoding as Encoding } from "./params.ts";
 
 export const MIN_CHUNK_MS = 50;
 export const MAX_CHUNK_MS = 1000;

@@ -8,13 +8,23 @@ import { parseLanguageCodes } from "./language_codes.ts";
 import { DECODING_MODES, type DecodingMode } from "../engine/stream_types.ts";
 import { type Route, ROUTES, SPEECH_MODEL_ROUTES, type SpeechModel, type TurnDefaults } from "../routes.ts";
 
-export type Encoding = "pcm_s16le" | "pcm_mulaw";
+export type PcmEncoding = "pcm_s16le" | "pcm_mulaw";
+/** Self-describing compressed input, decoded by the gateway (src/gateway/compressed_audio.ts). */
+export type CompressedEncoding = "opus" | "ogg_opus";
+export type Encoding = PcmEncoding | CompressedEncoding;
 // Routes, the speech models that select them and their turn defaults: the one route table.
 export { type Route, ROUTES, SPEECH_MODEL_ROUTES, type SpeechModel, type TurnDefaults } from "../routes.ts";
 
-export const ENCODINGS: readonly Encoding[] = ["pcm_s16le", "pcm_mulaw"];
+export const ENCODINGS: readonly Encoding[] = ["pcm_s16le", "pcm_mulaw", "opus", "ogg_opus"];
 // Documented encodings this server does not decode: refused by name rather than as "unknown".
-const UNSUPPORTED_ENCODINGS = ["opus", "ogg_opus", "aac"];
+const UNSUPPORTED_ENCODINGS = ["aac"];
+
+export function isCompressed(encoding: Encoding): encoding is CompressedEncoding {
+  return encoding === "opus" || encoding === "ogg_opus";
+}
+
+/** Opus is decoded at 48 kHz whatever sample_rate says (the stream describes itself). */
+export const COMPRESSED_SAMPLE_RATE = 48000;
 
 export interface SessionParams {
   readonly sample_rate: number;
@@ -147,7 +157,7 @@ const modeParam = z.string().transform((s, ctx): DecodingMode => {
 
 const encodingParam = z.string().transform((s, ctx): Encoding => {
   const v = s.toLowerCase();
-  if (v === "pcm_s16le" || v === "pcm_mulaw") return v;
+  if ((ENCODINGS as readonly string[]).includes(v)) return v as Encoding;
   ctx.addIssue({
     code: "custom",
     message: UNSUPPORTED_ENCODINGS.includes(v)
@@ -267,7 +277,9 @@ export function parseSessionParams(query: URLSearchParams): ParamsResult {
   return {
     ok: true,
     params: {
-      sample_rate: q.sample_rate ?? DEFAULT_SAMPLE_RATE,
+      sample_rate: q.encoding && isCompressed(q.encoding)
+        ? COMPRESSED_SAMPLE_RATE
+        : q.sample_rate ?? DEFAULT_SAMPLE_RATE,
       encoding: q.encoding ?? "pcm_s16le",
       speech_model,
       route,
