@@ -59,6 +59,19 @@ Deno.test({
       const { token } = await res.json();
       const viaToken = await runSdk(server.wsUrl, "tests/fixtures/order.wav", pki.caCert, `token:${token}`);
       ok(viaToken.some((e) => e.event === "turn"), "a temporary token works through the SDK");
+
+      // Ogg Opus input with session_heartbeat, as the SDK sends them
+      const opus = await runSdk(server.wsUrl, "tests/fixtures/weather.opus", pki.caCert, "self-hosted");
+      ok(!opus.some((e) => e.event === "error"), JSON.stringify(opus.filter((e) => e.event === "error")));
+      const heard = opus.filter((e) => e.event === "turn" && e.data.end_of_turn).map((e) => e.data.transcript)
+        .join(" ").toLowerCase();
+      ok(heard.includes("weather") && heard.includes("boston"), heard);
+      const beats = opus.filter((e) => e.event === "heartbeat");
+      ok(
+        beats.length >= 2 && beats.every((b) => typeof b.data.realtime_factor === "number"),
+        JSON.stringify(beats),
+      );
+      strictEqual(opus.at(-1)?.event, "done");
     } finally {
       await server.stop();
       await Deno.remove(pki.dir, { recursive: true });
