@@ -1,8 +1,8 @@
-// `deno task bench [asr|settle|gateway|load|soak|all|gpu|cpuside] [--flag value ...]`: prints figures (no pass/fail);
-// `all` (the default) runs the first five in turn and reproduces the README's figures (about 25 min);
-// `gpu` runs on a machine with a GPU (bench/gpu.sh); `cpuside` times a model worker's CPU work per
-// part. JSON under bench/results/. Flags per benchmark: see settleOptions, gatewayOptions, loadOptions,
-// soakOptions, gpuOptions, cpuSideOptions.
+// `deno task bench [asr|settle|gateway|load|soak|all|gpu|cpuside] [--flag value ...]`: prints
+// figures (no pass/fail); `all` (the default) runs the first five in turn and reproduces the
+// README's figures (about 25 min); `gpu` runs on a machine with a GPU (bench/gpu.sh); `cpuside`
+// times a model worker's CPU work per part. JSON under bench/results/. Flags per benchmark: see
+// settleOptions, gatewayOptions, loadOptions, soakOptions, gpuOptions, cpuSideOptions.
 import { Flags } from "./flags.ts";
 
 const what = Deno.args[0] ?? "all";

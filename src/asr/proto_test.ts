@@ -17,6 +17,7 @@ const settings: TurnSettings = {
   continuous_partials: false,
   language_detection: true,
   speech_activity: true,
+  language_codes: ["es", "fr"],
 };
 
 Deno.test("client frames round-trip through protobuf", () => {

@@ -1,6 +1,7 @@
 // Batches the ready windows of many streams into one forward call; each stream's model state sits
-// in a slot of the backend (host or device memory), taken when the stream is added. A batch starts when maxBatch streams are ready or the first ready stream has waited
-// maxWaitMs; while a batch runs, audio keeps arriving, so batches grow with load.
+// in a slot of the backend (host or device memory), taken when the stream is added. A batch starts
+// when maxBatch streams are ready or the first ready stream has waited maxWaitMs; while a batch
+// runs, audio keeps arriving, so batches grow with load.
 // A stream whose own handling fails (decoding its output, ending it) is dropped and reported
 // through onStreamError; the batch and the other streams go on. A failed forward call is the
 // worker's failure (onError).
