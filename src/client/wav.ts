@@ -1,5 +1,6 @@
 // Just enough of WAV for clients, tools and tests: mono PCM16 or mu-law, the two encodings the
 // server takes.
+import { readRiffWav } from "../audio/riff_wav.ts";
 export interface Wav {
   sampleRate: number;
   encoding: "pcm_s16le" | "pcm_mulaw";
@@ -9,28 +10,18 @@ export interface Wav {
 }
 
 export function readWav(bytes: Uint8Array): Wav {
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const tag = (at: number) => String.fromCharCode(...bytes.subarray(at, at + 4));
-  if (tag(0) !== "RIFF" || tag(8) !== "WAVE") throw new Error("not a WAV file");
-  let format = 0, channels = 0, sampleRate = 0, bits = 0;
-  for (let at = 12; at + 8 <= bytes.length;) {
-    const size = view.getUint32(at + 4, true);
-    const body = at + 8;
-    if (tag(at) === "fmt ") {
-      format = view.getUint16(body, true);
-      channels = view.getUint16(body + 2, true);
-      sampleRate = view.getUint32(body + 4, true);
-      bits = view.getUint16(body + 14, true);
-    } else if (tag(at) === "data") {
-      if (channels !== 1) throw new Error(`need mono audio, got ${channels} channels`);
-      const encoding = format === 1 && bits === 16 ? "pcm_s16le" : format === 7 ? "pcm_mulaw" : undefined;
-      if (!encoding) throw new Error(`need 16-bit PCM or mu-law, got format ${format} with ${bits} bits`);
-      const bytesPerMs = sampleRate * (bits / 8) / 1000;
-      return { sampleRate, encoding, bytesPerMs, data: bytes.subarray(body, body + size) };
-    }
-    at = body + size + (size & 1); // chunks are padded to even sizes
+  const wav = readRiffWav(bytes);
+  if (wav.channels !== 1) throw new Error(`need mono audio, got ${wav.channels} channels`);
+  const encoding = wav.format === 1 && wav.bitsPerSample === 16
+    ? "pcm_s16le"
+    : wav.format === 7
+    ? "pcm_mulaw"
+    : undefined;
+  if (!encoding) {
+    throw new Error(`need 16-bit PCM or mu-law, got format ${wav.format} with ${wav.bitsPerSample} bits`);
   }
-  throw new Error("WAV without a data chunk");
+  const bytesPerMs = wav.sampleRate * (wav.bitsPerSample / 8) / 1000;
+  return { sampleRate: wav.sampleRate, encoding, bytesPerMs, data: wav.data };
 }
 
 /** Splits the audio into chunks of `ms` milliseconds (the last may be shorter). */

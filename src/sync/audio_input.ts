@@ -1,6 +1,7 @@
 // The `audio` part as mono 16-bit PCM: a 16-bit PCM WAV (mono or stereo, read from its header) or
 // raw S16LE PCM (rate and channels from the config part, 16 kHz mono when not given). Compressed
 // audio and other sample formats are refused with 415 rather than guessed at.
+import { isWav, readRiffWav, WavFormatError } from "../audio/riff_wav.ts";
 import { SyncProblem } from "./problem.ts";
 
 /** The rates the upstream sync service accepts; the engine resamples each to 16 kHz. */
@@ -65,38 +66,21 @@ function pcmAudio(mono: Uint8Array, sampleRate: number): PcmAudio {
 }
 
 function readWav(b: Uint8Array): PcmAudio {
-  const view = new DataView(b.buffer, b.byteOffset, b.byteLength);
-  let fmt: { format: number; channels: number; rate: number; bits: number } | undefined;
-  for (let at = 12; at + 8 <= b.length;) {
-    const size = view.getUint32(at + 4, true);
-    const body = at + 8;
-    if (tag(b, at) === "fmt ") {
-      if (size < 16 || body + 16 > b.length) throw badAudio("malformed WAV: short fmt chunk");
-      let format = view.getUint16(body, true);
-      // WAVE_FORMAT_EXTENSIBLE names the real format in the first two bytes of its sub-format GUID.
-      if (format === 0xfffe && size >= 40 && body + 26 <= b.length) format = view.getUint16(body + 24, true);
-      fmt = {
-        format,
-        channels: view.getUint16(body + 2, true),
-        rate: view.getUint32(body + 4, true),
-        bits: view.getUint16(body + 14, true),
-      };
-    } else if (tag(b, at) === "data") {
-      if (!fmt) throw badAudio("malformed WAV: data chunk before the fmt chunk");
-      if (fmt.format !== 1 || fmt.bits !== 16) {
-        throw unsupported(`WAV must be 16-bit PCM (got format ${fmt.format} with ${fmt.bits} bits)`);
-      }
-      if (fmt.channels !== 1 && fmt.channels !== 2) {
-        throw unsupported(`WAV must be mono or stereo (got ${fmt.channels} channels)`);
-      }
-      checkRate(fmt.rate);
-      // Streamed WAVs write a placeholder size; the data runs to the end of the file then.
-      const data = b.subarray(body, Math.min(b.length, body + size));
-      return pcmAudio(toMono(data, fmt.channels), fmt.rate);
-    }
-    at = body + size + (size & 1); // chunks are padded to even sizes
+  let wav;
+  try {
+    wav = readRiffWav(b);
+  } catch (e) {
+    if (e instanceof WavFormatError) throw badAudio(e.message);
+    throw e;
   }
-  throw badAudio(fmt ? "malformed WAV: no data chunk" : "malformed WAV: no fmt chunk");
+  if (wav.format !== 1 || wav.bitsPerSample !== 16) {
+    throw unsupported(`WAV must be 16-bit PCM (got format ${wav.format} with ${wav.bitsPerSample} bits)`);
+  }
+  if (wav.channels !== 1 && wav.channels !== 2) {
+    throw unsupported(`WAV must be mono or stereo (got ${wav.channels} channels)`);
+  }
+  checkRate(wav.sampleRate);
+  return pcmAudio(toMono(wav.data, wav.channels), wav.sampleRate);
 }
 
 /** Decodes the audio part; `contentType` is the part's own type (lower case, no parameters). */
@@ -106,7 +90,7 @@ export function decodeAudio(bytes: Uint8Array, contentType: string, raw: RawPcmF
   if (compressed) {
     throw unsupported(`${compressed} audio is not supported: send 16-bit PCM WAV or raw S16LE PCM`);
   }
-  if (bytes.length >= 12 && tag(bytes, 0) === "RIFF" && tag(bytes, 8) === "WAVE") return readWav(bytes);
+  if (isWav(bytes)) return readWav(bytes);
   if (WAV_TYPES.includes(contentType)) throw badAudio("malformed WAV: no RIFF/WAVE header");
   if (!RAW_TYPES.includes(contentType)) {
     throw unsupported(
