@@ -1,6 +1,8 @@
 // Loads a model directory (model.json, the ONNX file, tokens.txt) and refuses any mismatch
 // between manifest, ONNX metadata and files with an error that names it.
 import { z } from "zod";
+import { existsSync } from "node:fs";
+import { unsupportedModelReason } from "./model_family.ts";
 import { readOnnxMetadata } from "./onnx_metadata.ts";
 import { languageTags } from "./language.ts";
 import { Lexicon, LexiconFormatError } from "./lexicon.ts";
@@ -79,6 +81,9 @@ export async function loadModelDir(dir: string): Promise<ModelInfo> {
       throw new ModelError(`model ${dir}: cannot read ${name}: ${(e as Error).message}`);
     }
   };
+  if (!existsSync(`${dir}/model.json`)) {
+    throw new ModelError(`model ${dir}: ${await unsupportedModelReason(dir)}`);
+  }
   let manifest: Manifest;
   try {
     manifest = manifestSchema.parse(JSON.parse(new TextDecoder().decode(await read("model.json"))));
