@@ -50,7 +50,9 @@ export class LanguageEvidence {
    * confidence is then the share among them); undefined before any frame.
    */
   best(allowed: readonly string[] = []): LanguageGuess | undefined {
-    const candidates = this.codes.map((_, i) => i).filter((i) => !allowed.length || allowed.includes(this.codes[i]));
+    const candidates = this.codes.map((_, i) => i).filter((i) =>
+      !allowed.length || allowed.includes(this.codes[i])
+    );
     if (!candidates.length) return undefined;
     const top = candidates.reduce((a, b) => (this.scores[b] > this.scores[a] ? b : a));
     const max = this.scores[top];

@@ -112,7 +112,11 @@ export class Session {
   /** The socket is open: Begin at once, then connect the ASR stream. */
   start(): void {
     const expiresAtMs = this.startedAt + this.maxSessionSeconds * 1000;
-    if (isCompressed(this.params.encoding)) this.decoder = compressedAudio(this.params.encoding);
+    if (isCompressed(this.params.encoding)) {
+      this.decoder = compressedAudio(this.params.encoding);
+      // a decoder that fails to load is reported by the first message that needs it, not as unhandled
+      this.decoder.catch(() => {});
+    }
     this.send(begin({ id: this.id, expiresAtMs, configuration: configurationEcho(this.params) }));
     this.warnUnapplied(this.params);
     this.deps.metrics.beginLatency.observe((performance.now() - this.upgradedAt) / 1000);
