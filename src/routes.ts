@@ -92,3 +92,21 @@ export function shippedModels(modelsDir: string): Record<string, string> {
   }
   return models;
 }
+
+/**
+ * The routes `serve` answers and their model directories: the shipped models, with ROUTE_MODELS
+ * ("route=dir,route=dir", e.g. "en-default=models/my-model,u3-pro=models/my-model") in their place.
+ */
+export function servedModels(modelsDir: string, overrides?: string): Record<string, string> {
+  const models = shippedModels(modelsDir);
+  for (const pair of (overrides ?? "").split(",").map((p) => p.trim()).filter(Boolean)) {
+    const [route, dir] = pair.split("=").map((x) => x?.trim());
+    if (!route || !dir || !isRoute(route)) {
+      throw new Error(
+        `ROUTE_MODELS: "${pair}" is not route=directory with a route of ${Object.keys(ROUTES).join(", ")}`,
+      );
+    }
+    models[route] = dir;
+  }
+  return models;
+}

@@ -1,5 +1,5 @@
-import { deepStrictEqual, ok } from "node:assert/strict";
-import { ROUTES, routesOfModel, shippedModels, SPEECH_MODEL_ROUTES } from "./routes.ts";
+import { deepStrictEqual, ok, throws } from "node:assert/strict";
+import { ROUTES, routesOfModel, servedModels, shippedModels, SPEECH_MODEL_ROUTES } from "./routes.ts";
 
 Deno.test("routes: every speech model selects one route; each model directory's routes", () => {
   deepStrictEqual(SPEECH_MODEL_ROUTES["universal-3-5-pro"], "u3-pro");
@@ -23,4 +23,14 @@ Deno.test("routes: compose's nginx config routes every route of the table to its
     [...map.matchAll(/^\s*([\w-]+)\s+(\w+);/gm)].map((m) => [m[1], m[2]]).filter(([k]) => k !== "default"),
   );
   deepStrictEqual(entries, Object.fromEntries(Object.entries(ROUTES).map(([r, s]) => [r, s.pool])));
+});
+
+Deno.test("routes: ROUTE_MODELS puts other model directories on routes; a bad pair is named", () => {
+  const models = servedModels(
+    new URL("../models", import.meta.url).pathname,
+    "en-default=/m/mine, u3-pro=/m/mine",
+  );
+  deepStrictEqual([models["en-default"], models["u3-pro"]], ["/m/mine", "/m/mine"]);
+  ok(models["ml-default"].endsWith("/ml-default"), "the others stay shipped");
+  throws(() => servedModels("/nowhere", "english=/m"), /ROUTE_MODELS: "english=\/m" is not route=directory/);
 });

@@ -14,7 +14,7 @@ import { TemporaryTokens } from "./gateway/temp_tokens.ts";
 import { createLogger, parseLevel } from "./log.ts";
 import { licenseAdmission } from "./license_admission.ts";
 import { PunctuationModel } from "./format/punctuation_model.ts";
-import { shippedModels } from "./routes.ts";
+import { servedModels } from "./routes.ts";
 
 const MODELS = new URL("../models/", import.meta.url).pathname;
 
@@ -38,7 +38,7 @@ if (config.asrEndpoint) {
   transport = webSocketFailover(config.asrEndpoint, (m) => log.info(m));
 } else {
   service = new AsrService({
-    models: shippedModels(MODELS),
+    models: servedModels(MODELS, asrConfig.ROUTE_MODELS),
     backend: asrConfig.ASR_BACKEND,
     workers: asrConfig.ASR_WORKERS,
     threadsPerWorker: asrConfig.ASR_THREADS,

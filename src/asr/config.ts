@@ -8,6 +8,8 @@ const schema = z.object({
   SERVER_PORT: z.coerce.number().int().min(1).max(65535).default(50051),
   MODEL: z.string().default(new URL("../../models/en-default", import.meta.url).pathname),
   ROUTES: z.string().optional(),
+  /** `serve`: other model directories on routes ("route=dir,..."; src/routes.ts servedModels). */
+  ROUTE_MODELS: z.string().optional(),
   MAX_OPEN_STREAMS: z.coerce.number().int().positive().default(48),
   ASR_BACKEND: z.enum(["node", "cuda", "wasm", "webgpu"]).default("node"),
   ASR_WORKERS: z.coerce.number().int().positive().default(1),

@@ -1,0 +1,136 @@
+// `deno task models add` against a local HTTP server with archives the test builds (never the
+// internet): an Earshot model installs; a transducer archive, a wrong checksum, a missing archive
+// and something that is no archive are refused with what went wrong, installing nothing.
+import { ok, strictEqual } from "node:assert/strict";
+import { freePort } from "../src/stack/config.ts";
+
+const ROOT = new URL("../", import.meta.url).pathname;
+const SHIPPED = `${ROOT}models/en-default`;
+
+async function tarball(
+  dir: string,
+  name: string,
+  files: Record<string, string | Uint8Array>,
+): Promise<string> {
+  const src = `${dir}/src/${name}`;
+  await Deno.mkdir(src, { recursive: true });
+  for (const [file, content] of Object.entries(files)) {
+    if (typeof content === "string") await Deno.writeTextFile(`${src}/${file}`, content);
+    else await Deno.writeFile(`${src}/${file}`, content);
+  }
+  const archive = `${dir}/www/${name}.tar.gz`;
+  await Deno.mkdir(`${dir}/www`, { recursive: true });
+  const out = await new Deno.Command("tar", { args: ["-czf", archive, "-C", `${dir}/src`, name] }).output();
+  ok(out.success, "tar made the archive");
+  return archive;
+}
+
+async function modelsAdd(...args: string[]): Promise<{ code: number; text: string }> {
+  const out = await new Deno.Command(Deno.execPath(), {
+    args: ["run", "-A", "src/models/main.ts", "add", ...args],
+    cwd: ROOT,
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  const text = new TextDecoder().decode(out.stdout) + new TextDecoder().decode(out.stderr);
+  return { code: out.code, text };
+}
+
+async function sha256(path: string): Promise<string> {
+  const digest = await crypto.subtle.digest("SHA-256", await Deno.readFile(path));
+  return [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, "0")).join("");
+}
+
+Deno.test({
+  name: "models add: fetches, checks, unpacks and installs only what the engine can load",
+  sanitizeResources: false,
+  sanitizeOps: false,
+  async fn() {
+    const dir = await Deno.makeTempDir();
+    const installed = `${dir}/models`;
+    const files: Record<string, Uint8Array> = {};
+    for (const f of ["model.json", "model.onnx", "tokens.txt", "lm.bin", "words.txt"]) {
+      files[f] = await Deno.readFile(`${SHIPPED}/${f}`);
+    }
+    const good = await tarball(dir, "my-english", files);
+    await tarball(dir, "sherpa-onnx-streaming-zipformer-en-test", {
+      "encoder-epoch-99.onnx": "x",
+      "decoder-epoch-99.onnx": "x",
+      "joiner-epoch-99.onnx": "x",
+      "tokens.txt": "a 0",
+    });
+    await Deno.writeTextFile(`${dir}/www/not-an-archive.tar.gz`, "hello");
+    const port = freePort();
+    const server = Deno.serve({ port, hostname: "127.0.0.1", onListen: () => {} }, async (req) => {
+      try {
+        return new Response(await Deno.readFile(`${dir}/www${new URL(req.url).pathname}`));
+      } catch {
+        return new Response("no", { status: 404 });
+      }
+    });
+    const url = (name: string) => `http://127.0.0.1:${port}/${name}`;
+    try {
+      const wrongSum = await modelsAdd(
+        url("my-english.tar.gz"),
+        "--dir",
+        installed,
+        "--sha256",
+        "0".repeat(64),
+      );
+      strictEqual(wrongSum.code, 1);
+      ok(wrongSum.text.includes("expected 0000"), wrongSum.text);
+
+      const added = await modelsAdd(
+        url("my-english.tar.gz"),
+        "--dir",
+        installed,
+        "--sha256",
+        await sha256(good),
+      );
+      strictEqual(added.code, 0, added.text);
+      ok(added.text.includes(`installed ${installed}/my-english`), added.text);
+      strictEqual((await Deno.stat(`${installed}/my-english/model.onnx`)).isFile, true);
+
+      const again = await modelsAdd(url("my-english.tar.gz"), "--dir", installed);
+      ok(again.code === 1 && again.text.includes("already exists"), again.text);
+
+      const transducer = await modelsAdd(
+        url("sherpa-onnx-streaming-zipformer-en-test.tar.gz"),
+        "--dir",
+        installed,
+      );
+      ok(
+        transducer.code === 1 && /nothing installed: .*streaming transducer/.test(transducer.text),
+        transducer.text,
+      );
+
+      const missing = await modelsAdd(url("nope.tar.gz"), "--dir", installed);
+      ok(missing.code === 1 && missing.text.includes("HTTP 404"), missing.text);
+
+      const junk = await modelsAdd(url("not-an-archive.tar.gz"), "--dir", installed);
+      ok(junk.code === 1 && junk.text.includes("not an archive"), junk.text);
+
+      const names = [...Deno.readDirSync(installed)].map((e) => e.name);
+      strictEqual(names.join(), "my-english", "only the loadable model was installed");
+    } finally {
+      await server.shutdown();
+      await Deno.remove(dir, { recursive: true });
+    }
+  },
+});
+
+Deno.test("models add: a name is a sherpa-onnx release archive; anything else must be a URL", async () => {
+  const { archiveUrl, SHERPA_RELEASES } = await import("../src/models/add.ts");
+  strictEqual(
+    archiveUrl("sherpa-onnx-streaming-zipformer-en-2023-06-26"),
+    `${SHERPA_RELEASES}/sherpa-onnx-streaming-zipformer-en-2023-06-26.tar.bz2`,
+  );
+  strictEqual(archiveUrl("https://example.org/m.tar.gz"), "https://example.org/m.tar.gz");
+  let refused = "";
+  try {
+    archiveUrl("../etc");
+  } catch (e) {
+    refused = (e as Error).message;
+  }
+  ok(refused.includes("neither a model name nor a URL"), refused);
+});
