@@ -3,6 +3,8 @@
 # Build from the repository root: docker build -f compose/gateway.Dockerfile .
 FROM denoland/deno:2.9.6
 
+# ffmpeg decodes `encoding=aac` input (src/gateway/ffmpeg_aac.ts); Opus is decoded in wasm.
+RUN apt-get update && apt-get install -y --no-install-recommends ffmpeg && rm -rf /var/lib/apt/lists/*
 WORKDIR /app
 RUN chown deno:deno /app
 USER deno

@@ -85,7 +85,7 @@ Deno.test({
 
       await t.step("invalid query parameters → 3006", async () => {
         await expectRefusal(ws("sample_rate=abc"), 3006, auth);
-        await expectRefusal(ws("sample_rate=16000&encoding=aac"), 3006, auth);
+        await expectRefusal(ws("sample_rate=16000&encoding=flac"), 3006, auth);
         await expectRefusal(
           ws(
             `sample_rate=16000&keyterms_prompt=${

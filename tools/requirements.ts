@@ -24,6 +24,7 @@ export const REQUIREMENTS = {
     packages: ["nginx-light"],
   },
   compose: { tests: "docker-compose config (tests/deploy_test.ts)", packages: ["docker-compose"] },
+  ffmpeg: { tests: "aac input, decoded by ffmpeg (tests/compressed_audio_test.ts)", packages: ["ffmpeg"] },
   recipe: {
     tests: "the training recipe's smoke runs (tests/recipe_smoke_test.ts)",
     packages: [

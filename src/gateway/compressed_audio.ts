@@ -1,31 +1,21 @@
-// Compressed input (the v3 encodings `opus`: raw Opus packets, one per binary message, and
-// `ogg_opus`: an Ogg Opus byte stream as MediaRecorder, ffmpeg or opusenc write it), decoded in the
-// gateway with the wasm builds of libopus (npm opus-decoder and ogg-opus-decoder, MIT) into 48 kHz
-// mono PCM16, which the ASR stream resamples like any other rate.
+// Compressed input (the v3 encodings `opus`: raw Opus packets, one per binary message, `ogg_opus`:
+// an Ogg Opus byte stream as MediaRecorder, ffmpeg or opusenc write it, and `aac`: an ADTS stream),
+// decoded in the gateway into 48 kHz mono PCM16, which the ASR stream resamples like any other
+// rate: Opus with the wasm builds of libopus (npm opus-decoder and ogg-opus-decoder, MIT), AAC
+// with ffmpeg (./ffmpeg_aac.ts).
 import { OggOpusDecoder } from "ogg-opus-decoder";
 import { OpusDecoder } from "opus-decoder";
+import { ffmpegAac } from "./ffmpeg_aac.ts";
+import {
+  type CompressedAudio,
+  CompressedAudioError,
+  DECODED_SAMPLE_RATE,
+  type DecodedAudio,
+} from "./decoded_audio.ts";
 
-export type CompressedEncoding = "opus" | "ogg_opus";
-export const DECODED_SAMPLE_RATE = 48000;
+export { type CompressedAudio, CompressedAudioError, type DecodedAudio } from "./decoded_audio.ts";
 
-export interface DecodedAudio {
-  /** PCM16 little-endian mono at DECODED_SAMPLE_RATE */
-  pcm: Uint8Array;
-  ms: number;
-}
-
-export interface CompressedAudio {
-  /** The audio of the next message; throws CompressedAudioError on input that does not decode. */
-  decode(bytes: Uint8Array): Promise<DecodedAudio>;
-  /** What the decoder still holds at the end of the stream. */
-  flush(): Promise<DecodedAudio>;
-  close(): void;
-}
-
-export class CompressedAudioError extends Error {
-  override name = "CompressedAudioError";
-}
-
+export type CompressedEncoding = "opus" | "ogg_opus" | "aac";
 interface Decoded {
   channelData: Float32Array[];
   samplesDecoded: number;
@@ -39,6 +29,7 @@ function startsWithOgg(bytes: Uint8Array): boolean {
 }
 
 export async function compressedAudio(encoding: CompressedEncoding): Promise<CompressedAudio> {
+  if (encoding === "aac") return ffmpegAac();
   if (encoding === "opus") {
     const decoder = new OpusDecoder({ sampleRate: DECODED_SAMPLE_RATE });
     await decoder.ready;

@@ -10,20 +10,20 @@ import { type Route, ROUTES, SPEECH_MODEL_ROUTES, type SpeechModel, type TurnDef
 
 export type PcmEncoding = "pcm_s16le" | "pcm_mulaw";
 /** Self-describing compressed input, decoded by the gateway (src/gateway/compressed_audio.ts). */
-export type CompressedEncoding = "opus" | "ogg_opus";
+export type CompressedEncoding = "opus" | "ogg_opus" | "aac";
 export type Encoding = PcmEncoding | CompressedEncoding;
 // Routes, the speech models that select them and their turn defaults: the one route table.
 export { type Route, ROUTES, SPEECH_MODEL_ROUTES, type SpeechModel, type TurnDefaults } from "../routes.ts";
 
-export const ENCODINGS: readonly Encoding[] = ["pcm_s16le", "pcm_mulaw", "opus", "ogg_opus"];
+export const ENCODINGS: readonly Encoding[] = ["pcm_s16le", "pcm_mulaw", "opus", "ogg_opus", "aac"];
 // Documented encodings this server does not decode: refused by name rather than as "unknown".
-const UNSUPPORTED_ENCODINGS = ["aac"];
+const UNSUPPORTED_ENCODINGS: string[] = [];
 
 export function isCompressed(encoding: Encoding): encoding is CompressedEncoding {
-  return encoding === "opus" || encoding === "ogg_opus";
+  return encoding === "opus" || encoding === "ogg_opus" || encoding === "aac";
 }
 
-/** Opus is decoded at 48 kHz whatever sample_rate says (the stream describes itself). */
+/** Compressed input is decoded at 48 kHz whatever sample_rate says (the stream describes itself). */
 export const COMPRESSED_SAMPLE_RATE = 48000;
 
 export interface SessionParams {

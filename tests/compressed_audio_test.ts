@@ -1,12 +1,15 @@
 // Compressed input through a real WebSocket: an Ogg Opus file (opusenc 0.2, from weather.wav) as a
-// byte stream (ogg_opus) and as raw Opus packets (opus, one per message); malformed input ends the
-// session with a clear 3006, never a crash.
+// byte stream (ogg_opus) and as raw Opus packets (opus, one per message), and an ADTS AAC file
+// (ffmpeg 5.1, from weather.wav; decoded by ffmpeg); malformed input ends the session with a clear
+// 3006, never a crash.
 import { ok, strictEqual } from "node:assert/strict";
 import { startServer } from "../tools/server.ts";
 import { oggPackets } from "./helpers/ogg.ts";
 import { TestClient } from "./helpers/ws_client.ts";
+import { named, unmet } from "../tools/requirements.ts";
 
 const OGG = Deno.readFileSync(new URL("./fixtures/weather.opus", import.meta.url));
+const AAC = Deno.readFileSync(new URL("./fixtures/weather.aac", import.meta.url));
 const QUERY = "speech_model=universal-streaming-english";
 
 async function transcript(client: TestClient, messages: Uint8Array[]): Promise<string> {
@@ -60,6 +63,36 @@ Deno.test({
           }
         },
       );
+    } finally {
+      await server.stop();
+    }
+  },
+});
+
+const NO_FFMPEG = unmet("ffmpeg");
+
+Deno.test({
+  name: named("aac (ADTS) input transcribes; a stream that is not AAC is refused clearly", NO_FFMPEG),
+  ignore: !!NO_FFMPEG,
+  sanitizeResources: false,
+  sanitizeOps: false,
+  async fn() {
+    const server = await startServer();
+    const ws = (q: string) => `${server.wsUrl}/v3/ws?${QUERY}&${q}`;
+    try {
+      const pieces: Uint8Array[] = [];
+      for (let i = 0; i < AAC.length; i += 1000) pieces.push(AAC.subarray(i, i + 1000));
+      const heard = await transcript(new TestClient(ws("encoding=aac")), pieces);
+      ok(/weather/.test(heard) && /boston/.test(heard), heard);
+
+      const junk = new TestClient(ws("encoding=aac"));
+      await junk.waitFor("Begin");
+      junk.send(new Uint8Array(4000).fill(7));
+      junk.send(JSON.stringify({ type: "Terminate" }));
+      const closed = await junk.closed;
+      strictEqual(closed.code, 3006);
+      const error = junk.messages.find((m) => m.type === "Error");
+      ok(error && /malformed AAC stream/.test(String(error.error)), JSON.stringify(error));
     } finally {
       await server.stop();
     }
