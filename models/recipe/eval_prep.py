@@ -4,8 +4,10 @@ Sets: `heldout-voice` (held-out sentences read by the held-out synthetic voice, 
 `heldout-variant` (the same sentences by the held-out voice variant with a trained accent),
 `heldout-neural` (the same sentences by the held-out neural voice, Kokoro's jf_tebukuro, when
 neural_voices.py's packages are installed), `ljspeech-heldout` (real LJ Speech clips from
-LJ002-0150, never trained on), `fsdd-theo` (the held-out FSDD speaker's digits). Missing real
-data is reported and skipped.
+LJ002-0150, never trained on), `fsdd-theo` (the held-out FSDD speaker's digits), `kathleen`
+(the "Kathleen" recordings: one real US speaker no training stage has used, the first --limit
+distinct CMU ARCTIC prompts). Missing real data is reported and skipped. --real-only writes the
+real-recording sets alone (no corpus needed).
 A multilingual corpus (corpus_ml.py, "<xx> sentence" lines) gives one set per language instead,
 `ml-<xx>`, read by that language's held-out voice (voices.held_out_voice), each row naming its
 language for the language identification score.
@@ -67,7 +69,10 @@ def main():
     ap.add_argument("--limit", type=int, default=200)
     ap.add_argument("--data", help="real recordings: a folder holding ljspeech/ and fsdd/ (none without it)")
     ap.add_argument("--dev", action="store_true")
+    ap.add_argument("--real-only", action="store_true", help="only the sets of real recordings (needs --data)")
     args = ap.parse_args()
+    if args.real_only:
+        return write_real_sets(args)
     sentences = [l.strip() for l in open(os.path.join(args.corpus, "heldout.txt")) if l.strip()]
     path = f"/tmp/eval_prep_{os.getpid()}.wav"
     if sentences and TAG.match(sentences[0]):
@@ -107,9 +112,27 @@ def main():
             items.append((load_16k(path), text))
         write_set(args.out, "heldout-neural", items)
 
+    write_real_sets(args)
+
+
+def write_real_sets(args):
     if not args.data:
-        print("eval_prep: no --data, the LJ Speech and FSDD sets skipped", file=sys.stderr)
+        print("eval_prep: no --data, the sets of real recordings skipped", file=sys.stderr)
         return
+    kathleen = os.path.join(args.data, "kathleen", "transcripts.txt")
+    if os.path.exists(kathleen):
+        # one take of each prompt: the first --limit distinct sentences
+        seen, items = set(), []
+        for line in open(kathleen, encoding="utf-8"):
+            clip, text = line.rstrip("\n").split("|", 1)
+            prompt = clip.rsplit("_", 1)[0]
+            if prompt in seen or len(items) >= args.limit:
+                continue
+            seen.add(prompt)
+            items.append((load_16k(os.path.join(args.data, "kathleen", clip + ".flac")), normalize(text)))
+        write_set(args.out, "kathleen", items)
+    else:
+        print(f"eval_prep: {kathleen} not found, Kathleen set skipped", file=sys.stderr)
     meta = os.path.join(args.data, "ljspeech", "metadata.csv")
     if os.path.exists(meta):
         rows = [l.rstrip("\n").split("|") for l in open(meta, encoding="utf-8")]
