@@ -3,26 +3,17 @@
 // Silero VAD (batched as the scheduler batches it), packing windows, and decoding with turn logic
 // (greedy and the default beam decoder). Streams of the bench clip run through the engine's own
 // StreamPipeline; the model's log-probabilities are computed once beforehand on the CPU, not timed.
-import type { OpenStream } from "../src/asr/proto.ts";
 import { createBackend } from "../src/engine/backend.ts";
 import { type DecoderChoice, makeDecoder } from "../src/engine/decoders.ts";
 import { loadModelDir, type ModelInfo } from "../src/engine/model_dir.ts";
 import { StreamPipeline } from "../src/engine/stream.ts";
-import { UNIVERSAL_TURN_SETTINGS } from "../src/engine/turns.ts";
+import { UNIVERSAL_TURN_SETTINGS, universalStream } from "../src/engine/turns.ts";
 import { SileroVad, VadTrack } from "../src/engine/vad.ts";
 import { benchClip, CHUNK_BYTES } from "./audio.ts";
 import type { Flags } from "./flags.ts";
 
 const MODEL = new URL("../models/en-default", import.meta.url).pathname;
-const OPEN: OpenStream = {
-  session_id: "bench",
-  route: "en-default",
-  sample_rate: 16000,
-  encoding: "PCM_S16LE",
-  settings: { ...UNIVERSAL_TURN_SETTINGS },
-  resume_turn_order: 0,
-  resume_offset_ms: 0,
-};
+const OPEN = universalStream("bench");
 
 export function cpuSideOptions(flags: Flags): { streams: number } {
   return { streams: flags.number("streams", 64) };

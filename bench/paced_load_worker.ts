@@ -4,7 +4,7 @@
 /// <reference lib="deno.worker" />
 import type { ServerFrame } from "../src/asr/proto.ts";
 import { type AsrLink, WebSocketTransport } from "../src/asr/transport.ts";
-import { UNIVERSAL_TURN_SETTINGS } from "../src/engine/turns.ts";
+import { universalStream } from "../src/engine/turns.ts";
 import { CHUNK_BYTES, CHUNK_MS } from "./audio.ts";
 
 export interface ClientPlan {
@@ -74,15 +74,7 @@ self.onmessage = async (event: MessageEvent<ClientPlan>) => {
     });
     stream.link.send({
       kind: "open",
-      open: {
-        session_id: `load-${i}`,
-        route: plan.route,
-        sample_rate: 16000,
-        encoding: "PCM_S16LE",
-        settings: { ...UNIVERSAL_TURN_SETTINGS },
-        resume_turn_order: 0,
-        resume_offset_ms: 0,
-      },
+      open: universalStream(`load-${i}`, plan.route),
     });
     streams.push(stream);
   }

@@ -6,19 +6,11 @@ import type { Backend, BatchOutput } from "./backend.ts";
 import { createBackend } from "./backend.ts";
 import { loadModelDir } from "./model_dir.ts";
 import { CapacityError, OnlineRecognizer } from "./recognizer.ts";
-import type { OpenStream, TurnEvent } from "./stream_types.ts";
-import { UNIVERSAL_TURN_SETTINGS } from "./turns.ts";
+import type { TurnEvent } from "./stream_types.ts";
+import { universalStream } from "./turns.ts";
 
 const model = await loadModelDir(new URL("../../models/en-default", import.meta.url).pathname);
-const SPEC: OpenStream = {
-  session_id: "t",
-  route: "en-default",
-  sample_rate: 16000,
-  encoding: "PCM_S16LE",
-  settings: { ...UNIVERSAL_TURN_SETTINGS },
-  resume_turn_order: 0,
-  resume_offset_ms: 0,
-};
+const SPEC = universalStream("t");
 
 Deno.test("recognizer: a stream of speech reports its turns, then its end", async () => {
   const recognizer = new OnlineRecognizer(model, await createBackend("node", model), {

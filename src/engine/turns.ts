@@ -11,7 +11,7 @@
 // threshold 0 at the first silence of min_turn_silence. The pro rules end a turn at
 // min_turn_silence when the turn looks complete (it does not end on a connecting word, which is
 // where a formatter would put no terminal punctuation), else at max_turn_silence.
-import type { TurnEvent, TurnSettings, Word } from "./stream_types.ts";
+import type { OpenStream, TurnEvent, TurnSettings, Word } from "./stream_types.ts";
 import type { DecodedWord } from "./tokens.ts";
 
 /** The universal routes' defaults (protocol-v3.md: threshold 0.4, 400 / 1280 ms, VAD 0.4). */
@@ -25,6 +25,19 @@ export const UNIVERSAL_TURN_SETTINGS: Readonly<TurnSettings> = {
   continuous_partials: false,
   language_detection: false,
 };
+
+/** A new stream of 16 kHz PCM16 with the universal turn settings: what benchmarks and tests open. */
+export function universalStream(sessionId: string, route = "en-default"): OpenStream {
+  return {
+    session_id: sessionId,
+    route,
+    sample_rate: 16000,
+    encoding: "PCM_S16LE",
+    settings: { ...UNIVERSAL_TURN_SETTINGS },
+    resume_turn_order: 0,
+    resume_offset_ms: 0,
+  };
+}
 
 /** What the stream's VAD has heard (times in ms on the words' axis). */
 export interface VadView {
