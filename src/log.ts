@@ -33,8 +33,21 @@ function writeToConsole(line: string, level: LogLevel): void {
   else console.log(line);
 }
 
+// Control characters (C0, DEL, C1) and the Unicode line and paragraph separators: clients' text
+// reaches messages and fields, and a raw newline in it would forge a log line of its own.
+// deno-lint-ignore no-control-regex
+const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g;
+const NAMED: Record<string, string> = { "\n": "\\n", "\r": "\\r", "\t": "\\t" };
+
+/** Writes control characters as escapes (\n, \u001b), so that one plain log entry is one line. */
+function escapeControls(text: string): string {
+  return text.replace(CONTROL, (c) => NAMED[c] ?? `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
+}
+
 function formatPlainValue(value: unknown): string {
-  if (typeof value === "string") return /\s/.test(value) ? JSON.stringify(value) : value;
+  if (typeof value === "string") {
+    return /\s/.test(value) || escapeControls(value) !== value ? JSON.stringify(value) : value;
+  }
   if (value instanceof Error) return JSON.stringify(value.message);
   return JSON.stringify(value) ?? String(value);
 }
@@ -52,8 +65,9 @@ export function createLogger(options: LoggerOptions): Logger {
       const normalized = Object.fromEntries(present.map(([k, v]) => [k, v instanceof Error ? v.message : v]));
       write(JSON.stringify({ time, level, msg: message, service: options.service, ...normalized }), level);
     } else {
-      const extras = present.map(([k, v]) => ` ${k}=${formatPlainValue(v)}`).join("");
-      write(`${time} ${level.toUpperCase()} [${options.service}] ${message}${extras}`, level);
+      // JSON.stringify leaves DEL, C1 and U+2028/2029 as they are: values are escaped after it too
+      const extras = present.map(([k, v]) => ` ${k}=${escapeControls(formatPlainValue(v))}`).join("");
+      write(`${time} ${level.toUpperCase()} [${options.service}] ${escapeControls(message)}${extras}`, level);
     }
   };
 

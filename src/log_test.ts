@@ -47,3 +47,24 @@ Deno.test("logger: levels from the environment", () => {
     "info",
   ]);
 });
+
+Deno.test("logger: plain logging escapes control characters, so a client cannot forge a line", () => {
+  const { logger, lines } = capture(false, "info");
+  const forged = "bye\n1970-01-01T00:00:00.000Z ERROR [license-sidecar] forged";
+  logger.info(`closing: ${forged}\r\t\u001b[31m\u0000\u007f\u0085\u2028\u2029`, {
+    text: forged,
+    bare: "a\u001bb",
+    nested: { text: "x\u2028y" },
+    error: new Error("a\nb"),
+  });
+  strictEqual(lines.length, 1);
+  strictEqual(lines[0].split(/[\n\r\u0085\u2028\u2029]/).length, 1, "exactly one line");
+  strictEqual(
+    lines[0],
+    "1970-01-01T00:00:00.000Z INFO [license-sidecar] closing: " +
+      "bye\\n1970-01-01T00:00:00.000Z ERROR [license-sidecar] forged" +
+      "\\r\\t\\u001b[31m\\u0000\\u007f\\u0085\\u2028\\u2029" +
+      ' text="bye\\n1970-01-01T00:00:00.000Z ERROR [license-sidecar] forged"' +
+      ' bare="a\\u001bb" nested={"text":"x\\u2028y"} error="a\\nb"',
+  );
+});

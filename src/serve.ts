@@ -55,6 +55,7 @@ if (config.asrEndpoint) {
 const license = await licenseAdmission({
   endpoint: config.AAI_LICENSE_AND_USAGE_PROXY_ENDPOINT,
   licenseFile: config.LICENSE_FILE_PATH,
+  outboxDir: config.USAGE_OUTBOX_DIR,
 }, log);
 const tokens = new TemporaryTokens(config.TOKEN_SIGNING_SECRET);
 const punctuation = shippedPunctuation();
@@ -72,6 +73,7 @@ const gateway = createGateway({
   maxSessionsPerKey: config.MAX_SESSIONS_PER_KEY,
   maxSessionSeconds: config.MAX_SESSION_SECONDS,
   rateBurstSeconds: config.RATE_BURST_SECONDS,
+  usageIncrementSeconds: config.USAGE_INCREMENT_SECONDS,
   idleSeconds: config.CLIENT_IDLE_SECONDS,
   punctuation,
   isReady: () => service?.ready ?? true,

@@ -49,10 +49,11 @@ Deno.test({
       await client.closed;
 
       const deadline = Date.now() + 15_000;
-      while (!reference.received().some((r) => r.id === begin.id) && Date.now() < deadline) {
+      // A session shorter than one usage increment (30 s) is one record: `<session id>/1`.
+      while (!reference.received().some((r) => r.id === `${begin.id}/1`) && Date.now() < deadline) {
         await new Promise((r) => setTimeout(r, 200));
       }
-      const record = reference.received().find((r) => r.id === begin.id);
+      const record = reference.received().find((r) => r.id === `${begin.id}/1`);
       ok(record, "the session's usage reached the usage server");
       strictEqual(record.model, "en-default");
       ok(record.audio_seconds > 3 && record.audio_seconds < 5, `audio_seconds ${record.audio_seconds}`);

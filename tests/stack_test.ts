@@ -298,7 +298,7 @@ Deno.test({
       strictEqual((await client.closed).code, 1000);
       const record = await until(
         "the usage record",
-        () => reference.received().find((r) => r.id === begin.id),
+        () => reference.received().find((r) => r.id === `${begin.id}/1`),
       );
       strictEqual(record.model, "en-default", "usage went gateway → sidecar → usage server");
     } finally {

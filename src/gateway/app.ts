@@ -7,6 +7,7 @@ import type { Logger } from "../log.ts";
 import { CloseCode, errorClose, type ErrorCloseCode } from "../protocol/close_codes.ts";
 import { parseSessionParams } from "../protocol/params.ts";
 import type { Authenticator } from "./auth.ts";
+import { sendErrorClose } from "./error_close.ts";
 import { GatewayMetrics } from "./metrics.ts";
 import { Session, type UsageRecord } from "./session.ts";
 import type { TemporaryTokens } from "./temp_tokens.ts";
@@ -18,6 +19,8 @@ export interface Admission {
   reportUsage(record: UsageRecord): Promise<void>;
   /** The license's cap on concurrent sessions of this gateway, when it has one. */
   maxConcurrentSessions?(): Promise<number | undefined>;
+  /** Usage records kept by the gateway's outbox, not yet acknowledged by the sidecar. */
+  usagePending?(): number;
 }
 
 export interface GatewayOptions {
@@ -29,6 +32,8 @@ export interface GatewayOptions {
   maxSessionsPerKey: number;
   maxSessionSeconds: number;
   rateBurstSeconds: number;
+  /** Usage is reported every this many seconds of a session (default 30) and at its end. */
+  usageIncrementSeconds?: number;
   /** Sessions without their own inactivity_timeout end after this long without input (default 60). */
   idleSeconds?: number;
   /** Learned English casing and punctuation for formatted turns; the formatter's rules alone without it. */
@@ -53,7 +58,7 @@ export function createGateway(o: GatewayOptions): Gateway {
   const app = new Hono();
   const metrics = new GatewayMetrics();
   const sessions = new Set<Session>();
-  const perKey = new Map<string, number>();
+  const perKey = new Map<string, number>(); // open sessions per account: an API key with its tokens
   let draining = false;
 
   const health = (c: { json: (b: unknown, s: 200 | 503) => Response }) =>
@@ -64,6 +69,7 @@ export function createGateway(o: GatewayOptions): Gateway {
   app.get("/v3/ws/health", (c) => health(c));
   app.get("/metrics", (c) => {
     metrics.activeSessions = sessions.size;
+    metrics.usagePending = o.admission?.usagePending?.();
     return c.text(metrics.render(), 200, { "content-type": "text/plain; version=0.0.4" });
   });
 
@@ -90,11 +96,7 @@ export function createGateway(o: GatewayOptions): Gateway {
     socket.binaryType = "arraybuffer";
     // Refusals are sent in-band (Error frame + close code), as the cloud does after the upgrade.
     const refuse = (code: ErrorCloseCode, text: string) => {
-      socket.onopen = () => {
-        const e = errorClose(code, text);
-        socket.send(e.frame);
-        socket.close(e.code, e.reason);
-      };
+      socket.onopen = () => sendErrorClose(socket, errorClose(code, text));
       metrics.sessionClosed(code);
       return response;
     };
@@ -114,34 +116,35 @@ export function createGateway(o: GatewayOptions): Gateway {
         return refuse(CloseCode.TooManySessions, `License check failed: ${cap} concurrent sessions allowed`);
       }
     }
-    const open = perKey.get(auth.key) ?? 0;
+    const open = perKey.get(auth.account) ?? 0;
     if (open >= o.maxSessionsPerKey) {
       return refuse(
         CloseCode.TooManySessions,
         `Unauthorized Connection: Too many concurrent sessions (limit ${o.maxSessionsPerKey})`,
       );
     }
-    perKey.set(auth.key, open + 1);
+    perKey.set(auth.account, open + 1);
     const maxSeconds = Math.min(o.maxSessionSeconds, auth.maxSessionSeconds ?? Infinity);
     const session = new Session(socket, params, maxSeconds, {
       transport: o.transport,
       metrics,
       log: o.log,
       rateBurstSeconds: o.rateBurstSeconds,
+      usageIncrementMs: (o.usageIncrementSeconds ?? 30) * 1000,
       idleSeconds: o.idleSeconds ?? 60,
       finishTimeoutMs: 10_000,
       punctuation: o.punctuation,
       reportUsage: (record) => {
         metrics.activeSessions = sessions.size;
         o.admission?.reportUsage(record).catch((e) =>
-          o.log.error(`usage report failed: ${e.message}`, { record })
+          o.log.error(`usage record not stored: ${e.message}`, { record })
         );
       },
       onClosed: (s) => {
         sessions.delete(s);
-        const n = (perKey.get(auth.key) ?? 1) - 1;
-        if (n > 0) perKey.set(auth.key, n);
-        else perKey.delete(auth.key);
+        const n = (perKey.get(auth.account) ?? 1) - 1;
+        if (n > 0) perKey.set(auth.account, n);
+        else perKey.delete(auth.account);
       },
     }, upgradedAt);
     sessions.add(session);

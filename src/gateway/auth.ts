@@ -1,11 +1,14 @@
 // Who is connecting: an API key in Authorization, or a temporary token in ?token= or in
 // Authorization (the Python SDK sends tokens there). Without API_KEYS_FILE any non-empty
 // Authorization passes, as in the reference self-hosted stack.
+import { keyId } from "./key_id.ts";
 import type { TemporaryTokens } from "./temp_tokens.ts";
 
-export type AuthResult =
-  | { ok: true; key: string; maxSessionSeconds?: number }
-  | { ok: false; reason: string };
+type Refusal = { ok: false; reason: string };
+/** An API key checked alone (for minting tokens). */
+export type KeyCheck = { ok: true; key: string } | Refusal;
+/** A session's caller: `account` is the API key's id (keyId), the same for the key's tokens. */
+export type AuthResult = { ok: true; account: string; maxSessionSeconds?: number } | Refusal;
 
 export class Authenticator {
   constructor(private readonly tokens: TemporaryTokens, private readonly apiKeys?: ReadonlySet<string>) {}
@@ -19,7 +22,7 @@ export class Authenticator {
   }
 
   /** Checks an API key alone (for GET /v3/token). */
-  checkKey(authorization: string | null): AuthResult {
+  checkKey(authorization: string | null): KeyCheck {
     const value = authorization?.trim();
     if (!value) return { ok: false, reason: "Unauthorized Connection: Missing Authorization header" };
     if (this.apiKeys && !this.apiKeys.has(value)) {
@@ -37,7 +40,8 @@ export class Authenticator {
       if (grant && "error" in grant) return { ok: false, reason: `Unauthorized Connection: ${grant.error}` };
       if (grant) return { ok: true, ...grant };
     }
-    return this.checkKey(authorization);
+    const checked = this.checkKey(authorization);
+    return checked.ok ? { ok: true, account: await keyId(checked.key) } : checked;
   }
 
   private async redeem(token: string): Promise<AuthResult> {

@@ -22,6 +22,10 @@ const schema = z.object({
   TOKEN_SIGNING_SECRET: z.string().min(16).optional(),
   TLS_CERT_FILE: z.string().optional(),
   TLS_KEY_FILE: z.string().optional(),
+  /** With a remote sidecar: where usage waits, durably, until the sidecar has it. */
+  USAGE_OUTBOX_DIR: z.string().min(1).optional(),
+  /** A session reports its usage in increments of this length, so a crash loses at most one. */
+  USAGE_INCREMENT_SECONDS: z.coerce.number().min(1).max(3600).default(30),
   MAX_SESSIONS_PER_KEY: z.coerce.number().int().positive().default(100),
   MAX_SESSION_SECONDS: z.coerce.number().int().positive().default(10800),
   RATE_BURST_SECONDS: z.coerce.number().min(0).default(5),

@@ -26,11 +26,16 @@ export class Histogram {
   }
 }
 
+/** RFC 6455 §7.1.5: the connection closed without a close frame (never sent on the wire). */
+const ABNORMAL_CLOSURE = 1006;
+
 const LATENCY_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.2, 0.3, 0.5, 0.75, 1, 2, 5];
 
 export class GatewayMetrics {
   activeSessions = 0;
   audioSeconds = 0;
+  /** Usage records in the gateway's outbox (sidecar mode only). */
+  usagePending: number | undefined;
   readonly sessionsByCode = new Map<number, number>();
   readonly beginLatency = new Histogram(
     "earshot_begin_latency_seconds",
@@ -49,7 +54,9 @@ export class GatewayMetrics {
   );
 
   sessionClosed(code: number): void {
-    this.sessionsByCode.set(code, (this.sessionsByCode.get(code) ?? 0) + 1);
+    // Deno reports a connection that ended without a close frame as 0; RFC 6455 calls that 1006
+    const key = code === 0 ? ABNORMAL_CLOSURE : code;
+    this.sessionsByCode.set(key, (this.sessionsByCode.get(key) ?? 0) + 1);
   }
 
   render(): string {
@@ -66,6 +73,11 @@ export class GatewayMetrics {
       "# HELP earshot_audio_seconds_total Audio received from clients",
       "# TYPE earshot_audio_seconds_total counter",
       `earshot_audio_seconds_total ${this.audioSeconds}`,
+      ...(this.usagePending === undefined ? [] : [
+        "# HELP earshot_usage_outbox_pending Usage records kept until the license sidecar acknowledges them",
+        "# TYPE earshot_usage_outbox_pending gauge",
+        `earshot_usage_outbox_pending ${this.usagePending}`,
+      ]),
       this.beginLatency.render(),
       this.turnLatency.render(),
       this.finalizeLatency.render(),

@@ -6,6 +6,7 @@ import { acceptableAsFinalChunk, checkChunk, durationMs } from "../protocol/audi
 import { applyUpdate, parseClientMessage } from "../protocol/client_messages.ts";
 import {
   CloseCode,
+  type ErrorClose,
   errorClose,
   type ErrorCloseCode,
   inactivityReason,
@@ -23,6 +24,7 @@ import {
 } from "../protocol/server_messages.ts";
 import type { GatewayMetrics } from "./metrics.ts";
 import { RealTimeGuard } from "./rate_limit.ts";
+import { sendErrorClose } from "./error_close.ts";
 import { HeartbeatMeter } from "./heartbeat.ts";
 import {
   type CompressedAudio,
@@ -34,20 +36,18 @@ import { type Settable, UNAPPLIED_WARNING_CODE, unappliedWarning } from "../prot
 import { ROUTES } from "../routes.ts";
 import { turnMessages } from "./turn_messages.ts";
 import type { PunctuationModel } from "../format/punctuation_model.ts";
+import type { UsageRecord } from "../license/usage_record.ts";
+import { UsageIncrements } from "./usage_increments.ts";
 
-export interface UsageRecord {
-  id: string;
-  model: string;
-  audio_seconds: number;
-  started_at: string;
-  ended_at: string;
-}
+export type { UsageRecord };
 
 export interface SessionDeps {
   transport: AsrTransport;
   metrics: GatewayMetrics;
   log: Logger;
   rateBurstSeconds: number;
+  /** Usage is reported in increments of this length (a crash loses at most one) and at the end. */
+  usageIncrementMs: number;
   /** A session without its own inactivity_timeout ends after this long without audio or messages. */
   idleSeconds: number;
   /** Upper bound of a session's Termination wait after Finish before closing anyway. */
@@ -86,6 +86,7 @@ export class Session {
   private readonly guard: RealTimeGuard;
   private link: AsrLink | undefined;
   private ending: Ending | undefined;
+  private begun = false;
   private closed = false;
   private audioMs = 0;
   private pendingShortChunk: Uint8Array | undefined;
@@ -98,6 +99,7 @@ export class Session {
   private inactivityTimer: ReturnType<typeof setTimeout> | undefined;
   private finalizeStartedAt: number | undefined;
   private lastAudioAt = 0;
+  private readonly usage: UsageIncrements;
 
   constructor(
     private readonly socket: WebSocket,
@@ -107,19 +109,17 @@ export class Session {
     private readonly upgradedAt: number,
   ) {
     this.guard = new RealTimeGuard(deps.rateBurstSeconds);
+    this.usage = new UsageIncrements(this.id, params.route, this.startedAt);
+    this.timers.push(setInterval(() => this.reportUsage(false), deps.usageIncrementMs));
   }
 
-  /** The socket is open: Begin at once, then connect the ASR stream. */
+  /** The socket is open: connect the ASR stream; Begin follows once the ASR side accepts it. */
   start(): void {
-    const expiresAtMs = this.startedAt + this.maxSessionSeconds * 1000;
     if (isCompressed(this.params.encoding)) {
       this.decoder = compressedAudio(this.params.encoding);
       // a decoder that fails to load is reported by the first message that needs it, not as unhandled
       this.decoder.catch(() => {});
     }
-    this.send(begin({ id: this.id, expiresAtMs, configuration: configurationEcho(this.params) }));
-    this.warnUnapplied(this.params);
-    this.deps.metrics.beginLatency.observe((performance.now() - this.upgradedAt) / 1000);
     this.link = this.deps.transport.open(this.params.route, {
       onFrame: (frame) => this.onAsrFrame(frame),
       onLost: (reason) => this.fail(CloseCode.ServerError, `Session Cancelled: ${reason}`),
@@ -138,11 +138,21 @@ export class Session {
       },
     });
     this.timers.push(setTimeout(() => this.finish({ kind: "expired" }), this.maxSessionSeconds * 1000));
-    if (this.params.session_heartbeat) {
-      const meter = this.heartbeat = new HeartbeatMeter(this.startedAt);
-      this.timers.push(setInterval(() => this.send(meter.take(Date.now())), HEARTBEAT_INTERVAL_MS));
-    }
+    if (this.params.session_heartbeat) this.heartbeat = new HeartbeatMeter(this.startedAt);
     this.touch();
+  }
+
+  /** The ASR side accepted the stream: only now Begin, so that a refused session never gets one.
+   * Audio sent before this waits in the link. A failover's later `ready` frames change nothing. */
+  private onReady(): void {
+    if (this.begun) return;
+    this.begun = true;
+    const expiresAtMs = this.startedAt + this.maxSessionSeconds * 1000;
+    this.send(begin({ id: this.id, expiresAtMs, configuration: configurationEcho(this.params) }));
+    this.warnUnapplied(this.params);
+    this.deps.metrics.beginLatency.observe((performance.now() - this.upgradedAt) / 1000);
+    const meter = this.heartbeat;
+    if (meter) this.timers.push(setInterval(() => this.send(meter.take(Date.now())), HEARTBEAT_INTERVAL_MS));
   }
 
   onMessage(data: unknown): void {
@@ -282,7 +292,7 @@ export class Session {
         return this.fail(code, code === CloseCode.ServerError ? `Session Cancelled: ${message}` : message);
       }
       case "ready":
-        return;
+        return this.onReady();
     }
   }
 
@@ -311,11 +321,7 @@ export class Session {
     if (this.closed) return;
     this.send(termination({ audioDurationMs: this.audioMs, sessionDurationMs: Date.now() - this.startedAt }));
     const ending = this.ending;
-    if (ending?.kind === "expired") {
-      const e = errorClose(CloseCode.SessionExpired);
-      this.socket.send(e.frame);
-      return this.close(e.code, e.reason);
-    }
+    if (ending?.kind === "expired") return this.closeWithError(errorClose(CloseCode.SessionExpired));
     const reason = ending?.kind === "inactive"
       ? inactivityReason(this.idleSeconds)
       : ending?.kind === "drain"
@@ -327,9 +333,14 @@ export class Session {
   private fail(code: ErrorCloseCode, text: string): void {
     if (this.closed) return;
     this.deps.log.info(`session ${this.id} closing with ${code}: ${text}`);
-    const e = errorClose(code, text);
-    if (this.socket.readyState === WebSocket.OPEN) this.socket.send(e.frame);
-    this.close(e.code, e.reason);
+    this.closeWithError(errorClose(code, text));
+  }
+
+  /** An Error frame, then its close code a moment later (error_close.ts says why). */
+  private closeWithError(e: ErrorClose): void {
+    if (this.closed) return;
+    sendErrorClose(this.socket, e);
+    this.cleanup(e.code);
   }
 
   private touch(): void {
@@ -362,13 +373,12 @@ export class Session {
     clearTimeout(this.inactivityTimer);
     this.link?.close();
     this.deps.metrics.sessionClosed(code);
-    this.deps.reportUsage({
-      id: this.id,
-      model: this.params.route,
-      audio_seconds: this.audioMs / 1000,
-      started_at: new Date(this.startedAt).toISOString(),
-      ended_at: new Date().toISOString(),
-    });
+    this.reportUsage(true);
     this.deps.onClosed(this);
+  }
+
+  private reportUsage(final: boolean): void {
+    const record = this.usage.take(this.audioMs, Date.now(), final);
+    if (record) this.deps.reportUsage(record);
   }
 }

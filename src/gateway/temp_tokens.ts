@@ -2,10 +2,11 @@
 // With several gateways, give them the same TOKEN_SIGNING_SECRET; single use is then enforced
 // per gateway (the token's short lifetime bounds the rest).
 import { jwtVerify, SignJWT } from "jose";
+import { keyId } from "./key_id.ts";
 
 export interface TokenGrant {
-  /** The API key that minted the token: usage and concurrency are counted against it. */
-  key: string;
+  /** The id (keyId) of the API key that minted the token: concurrency is counted against it. */
+  account: string;
   maxSessionSeconds: number;
 }
 
@@ -39,7 +40,7 @@ export class TemporaryTokens {
       this.sweep();
       if (this.used.has(jti)) return { error: "Temporary token already used" };
       this.used.set(jti, Number(payload.exp) * 1000);
-      return { key: `token-of:${payload.key}`, maxSessionSeconds: Number(payload.msd) };
+      return { account: String(payload.key), maxSessionSeconds: Number(payload.msd) };
     } catch (e) {
       const name = (e as { code?: string }).code;
       if (name === "ERR_JWT_EXPIRED") return { error: "Temporary token expired" };
@@ -51,10 +52,4 @@ export class TemporaryTokens {
     const now = this.now();
     for (const [jti, exp] of this.used) if (exp < now) this.used.delete(jti);
   }
-}
-
-/** A short stable id for an API key, so tokens never carry the key itself. */
-async function keyId(key: string): Promise<string> {
-  const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(key));
-  return [...new Uint8Array(digest).slice(0, 8)].map((b) => b.toString(16).padStart(2, "0")).join("");
 }

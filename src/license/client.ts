@@ -73,6 +73,8 @@ const statusSchema = z.object({
   state: z.enum(["Ready", "Connected", "TrustBased", "Failed"]),
   last_successful_checkin: z.string().nullable(),
   trust_expiration: z.string().nullable(),
+  /** Why the state is Failed; absent from sidecars older than this field. */
+  problem: z.string().nullable().optional(),
 });
 
 const summarySchema = z.object({
@@ -97,7 +99,8 @@ export interface HttpLicenseGateOptions {
   now?: () => number;
 }
 
-class RejectedRecordError extends Error {}
+/** The sidecar refused the record itself (HTTP 400): sending it again will not help. */
+export class RejectedRecordError extends Error {}
 
 /** For a gateway in its own container: talks to the sidecar at baseUrl. */
 export class HttpLicenseGate implements LicenseGate {
@@ -150,7 +153,7 @@ export class HttpLicenseGate implements LicenseGate {
 
   async #admit(model: string): Promise<Admission> {
     if (this.#closed) return refuse("license gate is closed");
-    let status: LicenseStatus;
+    let status: z.infer<typeof statusSchema>;
     try {
       const response = await this.#request("/v1/status", { method: "GET" });
       const body: unknown = await response.json().catch(() => null);
@@ -161,7 +164,9 @@ export class HttpLicenseGate implements LicenseGate {
     } catch {
       return refuse("license sidecar unreachable");
     }
-    if (status.state === "Failed") return decideAdmission({ state: "Failed", license: null, model });
+    if (status.state === "Failed") {
+      return decideAdmission({ state: "Failed", problem: status.problem, license: null, model });
+    }
     const result = await this.#fetchSummary();
     if ("summary" in result) return decideAdmission({ state: status.state, license: result.summary, model });
     return decideAdmission({ state: status.state, license: null, licenseProblem: result.problem, model });

@@ -3,7 +3,7 @@
 
 export type LicenseState = "Ready" | "Connected" | "TrustBased" | "Failed";
 
-/** The exact body of GET /v1/status. */
+/** The body of GET /v1/status, less the `problem` that sidecar_api.ts adds. */
 export interface LicenseStatus {
   state: LicenseState;
   last_successful_checkin: string | null;

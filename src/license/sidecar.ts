@@ -114,6 +114,7 @@ export function createSidecar(config: SidecarConfig, deps: SidecarDeps = {}): Si
 
   const app = createSidecarApp({
     status: () => state.status(),
+    problem: () => state.problem,
     licenseSummary,
     licenseProblem: () => supervisor.licenseProblem,
     acceptUsage,

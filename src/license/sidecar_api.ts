@@ -17,6 +17,8 @@ export interface UsageStats {
 /** What the routes need from the sidecar. */
 export interface SidecarApiPort {
   status(): LicenseStatus;
+  /** Why the state is Failed (or TrustBased); null when all is well. */
+  problem(): string | null;
   licenseSummary(): LicenseSummary | null;
   licenseProblem(): string | null;
   /** Resolves true once stored durably, false when this sidecar does not collect usage. */
@@ -33,7 +35,8 @@ export function createSidecarApp(port: SidecarApiPort): Hono {
 
   app.get("/v1/status", (c) => {
     const { state, last_successful_checkin, trust_expiration } = port.status();
-    return c.json({ state, last_successful_checkin, trust_expiration });
+    // the reason travels with the state, so a gateway over HTTP refuses with the embedded gate's words
+    return c.json({ state, last_successful_checkin, trust_expiration, problem: port.problem() });
   });
 
   app.get("/v1/license", (c) => {

@@ -19,8 +19,14 @@ Deno.test("sidecar: health, status, license terms and usage ingest over HTTP", a
     strictEqual((await sidecar.app.request("/health")).status, 200);
 
     const status = await (await sidecar.app.request("/v1/status")).json();
-    deepStrictEqual(Object.keys(status).sort(), ["last_successful_checkin", "state", "trust_expiration"]);
+    deepStrictEqual(Object.keys(status).sort(), [
+      "last_successful_checkin",
+      "problem",
+      "state",
+      "trust_expiration",
+    ]);
     strictEqual(status.state, "Connected");
+    strictEqual(status.problem, null);
     ok(!Number.isNaN(Date.parse(status.last_successful_checkin)));
 
     const terms = await (await sidecar.app.request("/v1/license")).json();
@@ -126,7 +132,9 @@ Deno.test("sidecar: an invalid license means Failed, a 503 naming the problem, a
   const sidecar = createSidecar(sidecarConfig(fixture), { fetch: fetchInto(server.app) });
   try {
     await sidecar.start();
-    strictEqual((await (await sidecar.app.request("/v1/status")).json()).state, "Failed");
+    const status = await (await sidecar.app.request("/v1/status")).json();
+    strictEqual(status.state, "Failed");
+    ok(status.problem.includes("not a JWT"), status.problem);
     const terms = await sidecar.app.request("/v1/license");
     strictEqual(terms.status, 503);
     ok((await terms.json()).error.includes("not a JWT"));

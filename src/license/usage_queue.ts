@@ -7,6 +7,7 @@ import { UsageRecord, usageRecordSchema } from "./usage_record.ts";
 
 const RECORD_PREFIX = "usage-";
 const RECORD_SUFFIX = ".json";
+const REJECTED_PREFIX = "rejected-";
 
 interface QueueEntry {
   record: UsageRecord;
@@ -88,6 +89,17 @@ export class DurableUsageQueue {
     }
     // Without this a crash could bring files back; harmless (the server dedupes) but wasteful.
     await syncDirectory(this.dir);
+  }
+
+  /** Moves a record the usage path refuses as invalid out of the line, kept on disk for a human. */
+  async setAside(id: string): Promise<string | null> {
+    const entry = this.#entries.get(id);
+    if (!entry) return null;
+    this.#entries.delete(id);
+    const kept = `${this.dir}/${REJECTED_PREFIX}${entry.fileName}`;
+    await Deno.rename(`${this.dir}/${entry.fileName}`, kept);
+    await syncDirectory(this.dir);
+    return kept;
   }
 
   async #reload(): Promise<void> {

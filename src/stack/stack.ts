@@ -43,6 +43,17 @@ async function taskArgs(task: string): Promise<string[]> {
   return words.slice(1);
 }
 
+/**
+ * The gateway's usage outbox: USAGE_OUTBOX_DIR when given, else beside the sidecar's queue
+ * (`.../usage` -> `.../gateway-usage`), so both survive the stack's restarts.
+ */
+function gatewayOutboxDir(o: StackOptions): string {
+  const given = o.gatewayEnv?.USAGE_OUTBOX_DIR ?? Deno.env.get("USAGE_OUTBOX_DIR");
+  if (given) return given;
+  const queue = o.licenseEnv?.USAGE_QUEUE_DIR ?? Deno.env.get("USAGE_QUEUE_DIR") ?? "/var/lib/earshot/usage";
+  return queue.replace(/\/+$/, "").replace(/[^/]*$/, "gateway-usage");
+}
+
 /** Polls a health URL until it answers 200; fails early when the child exits. */
 async function waitHealthy(child: Child, url: string, deadline: number): Promise<void> {
   let exit: number | undefined;
@@ -137,7 +148,12 @@ export async function startStack(o: StackOptions): Promise<Stack> {
       AAI_WSS_PORT: String(o.gatewayPort),
       AAI_HOSTNAME: o.host,
       AAI_ASR_ENDPOINT: `http://${LOOPBACK}:${o.nginxPort}`,
-      ...(license ? { AAI_LICENSE_AND_USAGE_PROXY_ENDPOINT: `http://${LOOPBACK}:${o.licensePort}` } : {}),
+      ...(license
+        ? {
+          AAI_LICENSE_AND_USAGE_PROXY_ENDPOINT: `http://${LOOPBACK}:${o.licensePort}`,
+          USAGE_OUTBOX_DIR: gatewayOutboxDir(o),
+        }
+        : {}),
     });
     const gatewayHost = o.host === "0.0.0.0" ? LOOPBACK : o.host;
     await waitHealthy(gateway, `http://${gatewayHost}:${o.gatewayPort}/v3/health`, deadline);
