@@ -5,7 +5,7 @@
 import ort from "onnxruntime-node";
 import { type BackendName, createBackend } from "../src/engine/backend.ts";
 import { loadModelDir, type ModelInfo } from "../src/engine/model_dir.ts";
-import { elementsPerStream, nemoCtcLayout } from "../src/engine/nemo_ctc_layout.ts";
+import { elementsPerStream, nemoCtcLayout } from "../src/engine/nemo_ctc_family.ts";
 
 export interface ForwardRow {
   batch: number;

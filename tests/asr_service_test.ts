@@ -9,10 +9,15 @@ import { BeamCtcDecoder } from "../src/engine/ctc_beam.ts";
 import { GreedyCtcDecoder } from "../src/engine/ctc.ts";
 import { makeDecoder } from "../src/engine/decoders.ts";
 import { loadModelDir } from "../src/engine/model_dir.ts";
+import { servedModels } from "../src/routes.ts";
 import { transcribe } from "./helpers/asr_stream.ts";
+import { fixture } from "./helpers/wav.ts";
 
 const MODEL = new URL("../models/en-default", import.meta.url).pathname;
 const ML_MODEL = new URL("../models/ml-default", import.meta.url).pathname;
+/** A NeMo streaming CTC export as the sherpa-onnx zoo ships it (random weights, 8x, 80 ms chunks). */
+const NEMO_EXPORT =
+  new URL("../src/engine/testdata/nemo-streaming-ctc-80ms-fixture", import.meta.url).pathname;
 
 function service(maxOpenStreams = 4): AsrService {
   return new AsrService({
@@ -74,6 +79,41 @@ Deno.test("ASR service: a killed worker fails only its streams, clearly, and the
     const after = transcribe(transport);
     after.finish();
     ok(finalText(await after.done).includes("phone number"));
+  } finally {
+    await asr.stop();
+  }
+});
+
+Deno.test("ASR service: ROUTE_MODELS puts a NeMo streaming CTC export without model.json on a route", async () => {
+  const route =
+    servedModels(new URL("../models", import.meta.url).pathname, `en-default=${NEMO_EXPORT}`)["en-default"];
+  strictEqual(route, NEMO_EXPORT);
+  const asr = new AsrService({
+    models: { "en-default": route },
+    backend: "node",
+    workers: 1,
+    threadsPerWorker: 1,
+    maxOpenStreams: 2,
+    maxBatch: 16,
+    maxWaitMs: 5,
+    decoder: { choice: "greedy" },
+    log: () => {},
+  });
+  await asr.start();
+  try {
+    const run = transcribe(new InProcessTransport(asr), "en-default", "weather.wav");
+    run.finish();
+    const frames = await run.done;
+    strictEqual(frames.at(-1)?.kind, "finished");
+    const turns = frames.flatMap((f) => f.kind === "turn" && f.turn.end_of_turn ? [f.turn] : []);
+    const words = turns.flatMap((t) => t.words);
+    ok(words.length > 0, "its (gibberish) words are reported");
+    ok(turns.every((t) => t.language_code === "en"), "a single-language model's language");
+    // word times fall on the model's 80 ms output frames and span the audio
+    ok(words.every((w) => w.start_ms % 80 === 0 && w.end_ms % 80 === 0), JSON.stringify(words));
+    const audioMs = (fixture("weather.wav").data.length / 32000) * 1000;
+    const lastEnd = Math.max(...words.map((w) => w.end_ms));
+    ok(lastEnd > 0.6 * audioMs && lastEnd <= audioMs + 400, `last word ends at ${lastEnd} ms of ${audioMs}`);
   } finally {
     await asr.stop();
   }

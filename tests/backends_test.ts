@@ -192,6 +192,53 @@ Deno.test({
   }
 });
 
+Deno.test({
+  name: "backends on a NeMo export as the sherpa-onnx zoo ships it: batched streams match each alone",
+  sanitizeResources: false,
+  sanitizeOps: false,
+}, async () => {
+  // 8x subsampling, 17-frame windows advancing by 8, `logprobs` (make_nemo_ctc_fixture.py)
+  const nemo = await loadModelDir(
+    new URL("../src/engine/testdata/nemo-streaming-ctc-80ms-fixture", import.meta.url).pathname,
+  );
+  const n = nemo.streaming;
+  const size = 80 * n.window_size;
+  const run = async (name: BackendName, streams: Float32Array[][]): Promise<Float32Array[][]> => {
+    const backend = await createBackend(name, nemo, { maxStreams: 2 });
+    try {
+      const slots = streams.map(() => backend.openSlot());
+      const outputs: Float32Array[][] = streams.map(() => []);
+      for (let call = 0; call < 6; call++) {
+        const features = new Float32Array(streams.length * size);
+        streams.forEach((frames, i) => {
+          for (let t = 0; t < n.window_size; t++) {
+            const frame = frames[call * n.chunk_shift + t];
+            for (let m = 0; m < 80; m++) features[i * size + m * n.window_size + t] = frame[m];
+          }
+        });
+        const out = await backend.run(slots, features);
+        const per = out.frames * (n.vocab_size + 1);
+        streams.forEach((_, i) => outputs[i].push(out.logProbs.slice(i * per, (i + 1) * per)));
+      }
+      return outputs;
+    } finally {
+      await backend.release();
+    }
+  };
+  const alone = [(await run("node", [weather]))[0], (await run("node", [order]))[0]];
+  for (const name of ["node", "wasm", "webgpu"] as const) {
+    if (await unavailable(name)) continue;
+    const both = await run(name, [weather, order]);
+    both.forEach((stream, i) => {
+      let maxDiff = 0;
+      stream.forEach((o, k) =>
+        o.forEach((v, j) => (maxDiff = Math.max(maxDiff, Math.abs(v - alone[i][k][j]))))
+      );
+      ok(maxDiff < 2e-3, `${name}, stream ${i}: max |Δ log p| = ${maxDiff}`);
+    });
+  }
+});
+
 Deno.test("device batches are padded to few sizes", () => {
   deepStrictEqual([1, 2, 3, 5, 64, 65, 128, 130].map(paddedBatch), [1, 2, 4, 8, 64, 128, 128, 192]);
 });

@@ -1,11 +1,15 @@
 // `deno task models add` against a local HTTP server with archives the test builds (never the
-// internet): an Earshot model installs; a transducer archive, a wrong checksum, a missing archive
-// and something that is no archive are refused with what went wrong, installing nothing.
+// internet): an Earshot model and a NeMo streaming CTC export as the sherpa-onnx zoo packs it (no
+// model.json) install; a transducer archive, a wrong checksum, a missing archive and something that
+// is no archive are refused with what went wrong, installing nothing.
 import { ok, strictEqual } from "node:assert/strict";
 import { freePort } from "../src/stack/config.ts";
 
 const ROOT = new URL("../", import.meta.url).pathname;
 const SHIPPED = `${ROOT}models/en-default`;
+/** A small stand-in for a zoo NeMo streaming CTC model (src/engine/testdata/make_nemo_ctc_fixture.py). */
+const NEMO_EXPORT = `${ROOT}src/engine/testdata/nemo-streaming-ctc-80ms-fixture`;
+const ZOO_NAME = "sherpa-onnx-nemo-streaming-fast-conformer-ctc-test-80ms-int8";
 
 async function tarball(
   dir: string,
@@ -53,6 +57,10 @@ Deno.test({
       files[f] = await Deno.readFile(`${SHIPPED}/${f}`);
     }
     const good = await tarball(dir, "my-english", files);
+    await tarball(dir, ZOO_NAME, {
+      "model.int8.onnx": await Deno.readFile(`${NEMO_EXPORT}/model.onnx`),
+      "tokens.txt": await Deno.readFile(`${NEMO_EXPORT}/tokens.txt`),
+    });
     await tarball(dir, "sherpa-onnx-streaming-zipformer-en-test", {
       "encoder-epoch-99.onnx": "x",
       "decoder-epoch-99.onnx": "x",
@@ -94,6 +102,10 @@ Deno.test({
       const again = await modelsAdd(url("my-english.tar.gz"), "--dir", installed);
       ok(again.code === 1 && again.text.includes("already exists"), again.text);
 
+      const zoo = await modelsAdd(url(`${ZOO_NAME}.tar.gz`), "--dir", installed);
+      strictEqual(zoo.code, 0, zoo.text);
+      strictEqual((await Deno.stat(`${installed}/${ZOO_NAME}/model.int8.onnx`)).isFile, true);
+
       const transducer = await modelsAdd(
         url("sherpa-onnx-streaming-zipformer-en-test.tar.gz"),
         "--dir",
@@ -110,8 +122,8 @@ Deno.test({
       const junk = await modelsAdd(url("not-an-archive.tar.gz"), "--dir", installed);
       ok(junk.code === 1 && junk.text.includes("not an archive"), junk.text);
 
-      const names = [...Deno.readDirSync(installed)].map((e) => e.name);
-      strictEqual(names.join(), "my-english", "only the loadable model was installed");
+      const names = [...Deno.readDirSync(installed)].map((e) => e.name).sort();
+      strictEqual(names.join(), `my-english,${ZOO_NAME}`, "only the loadable models were installed");
     } finally {
       await server.shutdown();
       await Deno.remove(dir, { recursive: true });

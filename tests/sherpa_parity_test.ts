@@ -1,12 +1,16 @@
 // Earshot and sherpa-onnx (npm:sherpa-onnx-node, NeMo CTC) on the same model file and audio:
-// greedy transcripts must be identical and token times agree within one output frame.
+// greedy transcripts must be identical and token times agree within one output frame; on an NVIDIA
+// NeMo export as the sherpa-onnx zoo ships it (a small stand-in with that interface and metadata,
+// src/engine/testdata/make_nemo_ctc_fixture.py), tokens and output frames must be identical.
 // `deno task parity DIR` does the same over the evaluation sets.
 import { ok, strictEqual } from "node:assert/strict";
 import { decodePcm16 } from "../src/engine/pcm.ts";
-import { EarshotGreedy, SherpaGreedy, type Token, tokenMismatch } from "../src/eval/parity.ts";
+import { EarshotGreedy, frameSeconds, SherpaGreedy, type Token, tokenMismatch } from "../src/eval/parity.ts";
 import { fixture } from "./helpers/wav.ts";
 
 const MODELS = new URL("../models/", import.meta.url).pathname;
+const NEMO_EXPORT =
+  new URL("../src/engine/testdata/nemo-streaming-ctc-80ms-fixture", import.meta.url).pathname;
 
 // Each shipped model on fixtures in its languages (language tags are tokens like any other).
 const CASES: [string, string[]][] = [
@@ -17,7 +21,7 @@ const CASES: [string, string[]][] = [
 for (const [modelName, fixtures] of CASES) {
   Deno.test(`sherpa-onnx parity (${modelName}): identical greedy tokens, times within one output frame`, async () => {
     const earshot = await EarshotGreedy.open(`${MODELS}${modelName}`);
-    const sherpa = new SherpaGreedy(`${MODELS}${modelName}`);
+    const sherpa = new SherpaGreedy(earshot.model);
     try {
       for (const name of fixtures) {
         const wav = fixture(name);
@@ -30,6 +34,22 @@ for (const [modelName, fixtures] of CASES) {
     }
   });
 }
+
+Deno.test("sherpa-onnx parity (NeMo streaming CTC export, 8x, 80 ms chunks): identical greedy tokens and frames", async () => {
+  const earshot = await EarshotGreedy.open(NEMO_EXPORT);
+  const sherpa = new SherpaGreedy(earshot.model);
+  strictEqual(frameSeconds(earshot.model), 0.08);
+  try {
+    for (const name of ["weather.wav", "numbers.wav", "kubernetes.wav", "order.wav", "termin_de.wav"]) {
+      const samples = fixture(name).data;
+      const ours = await earshot.tokens(samples);
+      ok(ours.length > 10, `${name}: ${ours.length} tokens decoded`);
+      strictEqual(tokenMismatch(ours, sherpa.tokens(decodePcm16(samples)), 0), undefined, name);
+    }
+  } finally {
+    await earshot.release();
+  }
+});
 
 Deno.test("token comparison: symbols must match, times within one output frame", () => {
   const ours: Token[] = [["\u2581the", 0.12], ["\u2581cat", 0.4]];

@@ -7,7 +7,7 @@ import { DeviceLock } from "./device_lock.ts";
 import { DeviceStatePool, type RowRunner } from "./device_state_pool.ts";
 import { HostStateBackend } from "./host_state_backend.ts";
 import type { ModelInfo } from "./model_dir.ts";
-import { nemoCtcLayout } from "./nemo_ctc_layout.ts";
+import { nemoCtcLayout } from "./nemo_ctc_family.ts";
 import type { OrtModule } from "./ort.ts";
 import { PooledBackend } from "./pooled_backend.ts";
 

@@ -10,7 +10,7 @@
 import type { BatchOutput } from "./backend.ts";
 import type { DeviceLock } from "./device_lock.ts";
 import { HostStates } from "./host_states.ts";
-import { checkLayout, elementsPerStream, FEATURE_DIM, type ModelLayout } from "./nemo_ctc_layout.ts";
+import { checkLayout, elementsPerStream, FEATURE_DIM, type ModelLayout } from "./nemo_ctc_family.ts";
 import type { OrtModule, OrtSession, OrtTensor } from "./ort.ts";
 import {
   GROW_INPUT,

@@ -11,6 +11,48 @@ export const FBANK_NUM_BINS = 80;
 export const FRAME_LENGTH = 400;
 export const FRAME_SHIFT = 160;
 
+/**
+ * The feature configuration a model is fed, in the terms of sherpa-onnx's FeatureExtractorConfig
+ * (features.h). The types admit only what OnlineFbank computes: sherpa-onnx's defaults, which its
+ * streaming CTC recognizers (NeMo CTC included) leave as they are. A family that needs another
+ * option (a Hann window, a librosa mel scale, per-feature normalisation) widens a type here and
+ * implements it below.
+ */
+export interface FbankConfig {
+  sampleRate: 16000;
+  numBins: 80;
+  frameLengthMs: 25;
+  frameShiftMs: 10;
+  window: "povey";
+  preemphasis: 0.97;
+  removeDcOffset: true;
+  dither: 0;
+  lowFreq: 20;
+  /** Negative: below the Nyquist frequency (7600 Hz). */
+  highFreq: -400;
+  snipEdges: false;
+  /** Mel scale and triangular filters: Kaldi's (sherpa-onnx's is_librosa false). */
+  melScale: "kaldi";
+  /** Features as computed: no per-feature mean and variance normalisation (nemo_normalize_type ""). */
+  normalize: "none";
+}
+
+export const KALDI_FBANK: FbankConfig = {
+  sampleRate: 16000,
+  numBins: 80,
+  frameLengthMs: 25,
+  frameShiftMs: 10,
+  window: "povey",
+  preemphasis: 0.97,
+  removeDcOffset: true,
+  dither: 0,
+  lowFreq: 20,
+  highFreq: -400,
+  snipEdges: false,
+  melScale: "kaldi",
+  normalize: "none",
+};
+
 const FFT_SIZE = 512;
 const PREEMPHASIS = 0.97;
 // snip_edges=false centres frame t on sample 160t + 80, so it starts 120 samples before 160t.
@@ -93,6 +135,9 @@ const processor = (): FrameProcessor => (shared ??= new FrameProcessor());
  * as `computeFbank` on the whole signal.
  */
 export class OnlineFbank {
+  /** The configuration computed (the only one there is, see FbankConfig). */
+  constructor(readonly config: FbankConfig = KALDI_FBANK) {}
+
   private buf = new Float32Array(4096);
   /** Absolute sample index of buf[0]. */
   private bufStart = 0;

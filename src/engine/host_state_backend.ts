@@ -2,7 +2,7 @@
 // batch dimension and splits the next states back into their slots.
 import type { Backend, BackendName, BatchOutput } from "./backend.ts";
 import { HostStates } from "./host_states.ts";
-import { checkLayout, FEATURE_DIM, type ModelLayout } from "./nemo_ctc_layout.ts";
+import { checkLayout, FEATURE_DIM, type ModelLayout } from "./nemo_ctc_family.ts";
 import type { OrtModule, OrtSession } from "./ort.ts";
 import { SlotTable } from "./slot_table.ts";
 

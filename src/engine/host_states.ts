@@ -1,6 +1,6 @@
 // State tensors kept in host memory, one value per slot: stacked on the batch dimension for a
 // call, and the call's next values split back into their slots.
-import { elementsPerStream, type StateTensor } from "./nemo_ctc_layout.ts";
+import { elementsPerStream, type StateTensor } from "./nemo_ctc_family.ts";
 import type { OrtModule, OrtTensor, TensorData } from "./ort.ts";
 
 export class HostStates {

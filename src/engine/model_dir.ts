@@ -1,27 +1,25 @@
-// Loads a model directory (model.json, the ONNX file, tokens.txt) and refuses any mismatch
-// between manifest, ONNX metadata and files with an error that names it.
+// Loads a model directory and refuses any mismatch between manifest, ONNX metadata and files with
+// an error that names it: Earshot's own (model.json, the ONNX file, tokens.txt), or a NeMo
+// cache-aware streaming CTC export as the sherpa-onnx zoo ships it (model_family.ts), whose
+// manifest's values come from its ONNX metadata instead.
 import { z } from "zod";
 import { existsSync } from "node:fs";
-import { unsupportedModelReason } from "./model_family.ts";
+import type { FbankConfig } from "./fbank.ts";
+import { identifyModelDir } from "./model_family.ts";
+import {
+  NEMO_CTC_FEATURES,
+  type NemoCtcTensors,
+  nemoCtcTensors,
+  type Streaming,
+  STREAMING_KEYS,
+  streamingFromMetadata,
+} from "./nemo_ctc_family.ts";
 import { readOnnxMetadata } from "./onnx_metadata.ts";
+import { graphInputsOutputs } from "./onnx_proto.ts";
 import { languageTags } from "./language.ts";
 import { Lexicon, LexiconFormatError } from "./lexicon.ts";
 import { LmFormatError, PieceLm } from "./lm.ts";
 import { parseTokens, TokenTable } from "./tokens.ts";
-
-const STREAMING_KEYS = [
-  "vocab_size",
-  "window_size",
-  "chunk_shift",
-  "subsampling_factor",
-  "cache_last_channel_dim1",
-  "cache_last_channel_dim2",
-  "cache_last_channel_dim3",
-  "cache_last_time_dim1",
-  "cache_last_time_dim2",
-  "cache_last_time_dim3",
-] as const;
-type StreamingKey = typeof STREAMING_KEYS[number];
 
 const manifestSchema = z.object({
   name: z.string(),
@@ -58,8 +56,13 @@ export interface ModelInfo {
   tokens: TokenTable;
   /** Token ids of the language tags (`<es>` …) with their codes; empty for a single-language model. */
   languageTags: ReadonlyMap<number, string>;
-  streaming: Record<StreamingKey, number>;
-  manifest: Manifest;
+  streaming: Streaming;
+  /** The ONNX file's tensors by role (nemo_ctc_family.ts). */
+  tensors: NemoCtcTensors;
+  /** The features the model is fed: its family's (fbank.ts). */
+  features: FbankConfig;
+  /** model.json; undefined for a NeMo export served without one. */
+  manifest?: Manifest;
   /** The model's language model and the fusion weights it was tuned with, where it ships one. */
   lm?: { model: PieceLm; weight: number; bonus: number; sentenceStart: boolean };
   /** The model's word list and the penalty it was tuned with, where it ships one. */
@@ -82,7 +85,9 @@ export async function loadModelDir(dir: string): Promise<ModelInfo> {
     }
   };
   if (!existsSync(`${dir}/model.json`)) {
-    throw new ModelError(`model ${dir}: ${await unsupportedModelReason(dir)}`);
+    const found = await identifyModelDir(dir);
+    if (found.kind === "unsupported") throw new ModelError(`model ${dir}: ${found.reason}`);
+    return await loadNemoCtcExport(dir, found.onnx, found.bytes, found.metadata);
   }
   let manifest: Manifest;
   try {
@@ -104,7 +109,6 @@ export async function loadModelDir(dir: string): Promise<ModelInfo> {
   }
   const onnxBytes = files.get(onnxName)!;
   const metadata = readOnnxMetadata(onnxBytes);
-  const streaming = {} as Record<StreamingKey, number>;
   for (const key of STREAMING_KEYS) {
     const fromManifest = manifest.streaming[key];
     const fromOnnx = Number(metadata[key]);
@@ -114,8 +118,8 @@ export async function loadModelDir(dir: string): Promise<ModelInfo> {
         `model ${dir}: ${key} is ${fromOnnx} in ${onnxName} but ${fromManifest} in model.json`,
       );
     }
-    streaming[key] = fromOnnx;
   }
+  const { streaming, tensors } = nemoCtcParts(dir, onnxName, onnxBytes, metadata);
   const tokens = parseTokens(
     new TextDecoder().decode(files.get(manifest.vocabulary) ?? await read(manifest.vocabulary)),
   );
@@ -180,8 +184,75 @@ export async function loadModelDir(dir: string): Promise<ModelInfo> {
     tokens,
     languageTags: tags,
     streaming,
+    tensors,
+    features: NEMO_CTC_FEATURES,
     manifest,
     lm,
     lexicon,
+  };
+}
+
+/** The family's streaming values and tensors of an ONNX file, or a ModelError naming what is wrong. */
+function nemoCtcParts(
+  dir: string,
+  onnxName: string,
+  onnxBytes: Uint8Array,
+  metadata: Record<string, string>,
+): { streaming: Streaming; tensors: NemoCtcTensors } {
+  try {
+    return {
+      streaming: streamingFromMetadata(metadata, onnxName),
+      tensors: nemoCtcTensors(graphInputsOutputs(onnxBytes), onnxName),
+    };
+  } catch (e) {
+    throw new ModelError(`model ${dir}: ${(e as Error).message}`);
+  }
+}
+
+/**
+ * A NeMo cache-aware streaming CTC export without model.json (a sherpa-onnx zoo directory): what
+ * the manifest gives comes from the ONNX metadata and tokens.txt. The name is the directory's; the
+ * languages are the language tags of its vocabulary where it has some, else English (NVIDIA's
+ * exports say nothing of their language, and every streaming CTC model of the zoo is English).
+ */
+async function loadNemoCtcExport(
+  dir: string,
+  onnxName: string,
+  onnxBytes: Uint8Array,
+  metadata: Record<string, string>,
+): Promise<ModelInfo> {
+  const { streaming, tensors } = nemoCtcParts(dir, onnxName, onnxBytes, metadata);
+  let text: string;
+  try {
+    text = await Deno.readTextFile(`${dir}/tokens.txt`);
+  } catch (e) {
+    throw new ModelError(`model ${dir}: cannot read tokens.txt beside ${onnxName}: ${(e as Error).message}`);
+  }
+  let tokens: TokenTable;
+  try {
+    tokens = parseTokens(text);
+  } catch (e) {
+    throw new ModelError(`model ${dir}: ${(e as Error).message}`);
+  }
+  if (tokens.symbols.length !== streaming.vocab_size + 1) {
+    throw new ModelError(
+      `model ${dir}: tokens.txt has ${tokens.symbols.length} symbols, vocab_size + blank in ${onnxName} is ${
+        streaming.vocab_size + 1
+      }`,
+    );
+  }
+  const tags = languageTags(tokens);
+  const trimmed = dir.replace(/\/+$/, "");
+  return {
+    dir,
+    name: trimmed.slice(trimmed.lastIndexOf("/") + 1),
+    languages: tags.size ? [...new Set(tags.values())].sort() : ["en"],
+    onnxPath: `${dir}/${onnxName}`,
+    onnxBytes,
+    tokens,
+    languageTags: tags,
+    streaming,
+    tensors,
+    features: NEMO_CTC_FEATURES,
   };
 }

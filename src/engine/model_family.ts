@@ -1,40 +1,74 @@
-// What a model directory holds, told from its files and ONNX metadata the way sherpa-onnx tells its
-// model types apart. Earshot runs one family, the NeMo cache-aware streaming CTC export with its
-// manifest (model.json, one .onnx, tokens.txt); a directory of another family is refused with what
-// it is and what this server expects, rather than with a missing file.
+// What a model directory without model.json holds, told from its files and ONNX metadata the way
+// sherpa-onnx tells its model types apart. Earshot runs one family, the NeMo cache-aware streaming
+// CTC export (nemo_ctc_family.ts): with Earshot's manifest, or bare as the sherpa-onnx zoo ships
+// NVIDIA's (one .onnx with the family's metadata, tokens.txt). A directory of another family is
+// refused with what it is and what this server expects, rather than with a missing file.
+import { isNemoCtcExport, STREAMING_KEYS } from "./nemo_ctc_family.ts";
 import { readOnnxMetadata } from "./onnx_metadata.ts";
 
 export const EXPECTED =
-  "an Earshot model directory: model.json, the .onnx it lists (a NeMo cache-aware streaming CTC export " +
-  "with its streaming metadata) and tokens.txt";
+  "an Earshot model directory (model.json, the .onnx it lists and tokens.txt) or a NeMo " +
+  "cache-aware streaming CTC export as sherpa-onnx ships it (one .onnx with its streaming metadata, " +
+  "such as model.onnx or model.int8.onnx, and tokens.txt)";
 
-/** Why a directory without model.json cannot be served, naming the family it looks like. */
-export async function unsupportedModelReason(dir: string): Promise<string> {
+export type ModelDirKind =
+  | { kind: "nemo-ctc-export"; onnx: string; bytes: Uint8Array; metadata: Record<string, string> }
+  | { kind: "unsupported"; reason: string };
+
+/** What a directory without model.json holds: a NeMo CTC export to load, or why it cannot be served. */
+export async function identifyModelDir(dir: string): Promise<ModelDirKind> {
+  const refuse = (reason: string): ModelDirKind => ({ kind: "unsupported", reason });
   let names: string[];
   try {
-    names = [...Deno.readDirSync(dir)].map((e) => e.name);
+    names = [...Deno.readDirSync(dir)].filter((e) => e.isFile).map((e) => e.name).sort();
   } catch (e) {
-    return `cannot read the directory (${(e as Error).message}); expected ${EXPECTED}`;
+    return refuse(`cannot read the directory (${(e as Error).message}); expected ${EXPECTED}`);
   }
   const onnx = names.filter((n) => n.endsWith(".onnx"));
   const has = (part: string) => onnx.some((n) => n.includes(part));
   if (has("encoder") && has("decoder") && has("joiner")) {
-    return "it holds a streaming transducer (encoder, decoder and joiner: an icefall Zipformer or NeMo " +
-      `RNNT/TDT export), a family this server cannot run yet; expected ${EXPECTED}`;
+    return refuse(
+      "it holds a streaming transducer (encoder, decoder and joiner: an icefall Zipformer or NeMo " +
+        `RNNT/TDT export), a family this server cannot run yet; expected ${EXPECTED}`,
+    );
   }
-  if (onnx.length === 1) {
-    const metadata = readOnnxMetadata(await Deno.readFile(`${dir}/${onnx[0]}`));
-    if (metadata.cache_last_channel_dim1 !== undefined) {
-      return `${onnx[0]} is a NeMo cache-aware streaming CTC export, but model.json is missing: write one ` +
-        "(name, languages, sample_rate, streaming, vocabulary, files with their SHA-256; see models/README.md)";
-    }
-    if (/zipformer/i.test(metadata.model_type ?? "")) {
-      return `${onnx[0]} is an icefall streaming Zipformer CTC model (model_type ${metadata.model_type}), ` +
-        `a family this server cannot run yet; expected ${EXPECTED}`;
-    }
-    return `${onnx[0]} is no model family this server knows (metadata keys: ${
+  if (!onnx.length) return refuse(`no model.json and 0 .onnx files; expected ${EXPECTED}`);
+  const found = await Promise.all(onnx.map(async (name) => {
+    const bytes = await Deno.readFile(`${dir}/${name}`);
+    return { name, bytes, metadata: readOnnxMetadata(bytes) };
+  }));
+  const exports = found.filter((f) => isNemoCtcExport(f.metadata));
+  // The zoo ships the float and the int8 model in directories of their own; where one directory
+  // holds both, the float one is served (the int8 file is the same network, quantised).
+  const chosen = exports.length > 1 ? exports.filter((f) => !f.name.includes(".int8.")) : exports;
+  if (chosen.length === 1) {
+    const [{ name, bytes, metadata }] = chosen;
+    return { kind: "nemo-ctc-export", onnx: name, bytes, metadata };
+  }
+  if (chosen.length > 1) {
+    return refuse(
+      `${chosen.map((f) => f.name).join(", ")} are each a NeMo cache-aware streaming CTC export; ` +
+        "keep one of them in the directory",
+    );
+  }
+  if (found.length > 1) return refuse(`no model.json and ${onnx.length} .onnx files; expected ${EXPECTED}`);
+  const [{ name, metadata }] = found;
+  if (metadata.cache_last_channel_dim1 !== undefined) {
+    return refuse(
+      `${name} looks like a NeMo cache-aware streaming CTC export, but its metadata lacks ${
+        STREAMING_KEYS.filter((k) => metadata[k] === undefined).join(", ")
+      } (sherpa-onnx needs them too); expected ${EXPECTED}`,
+    );
+  }
+  if (/zipformer/i.test(metadata.model_type ?? "")) {
+    return refuse(
+      `${name} is an icefall streaming Zipformer CTC model (model_type ${metadata.model_type}), ` +
+        `a family this server cannot run yet; expected ${EXPECTED}`,
+    );
+  }
+  return refuse(
+    `${name} is no model family this server knows (metadata keys: ${
       Object.keys(metadata).join(", ") || "none"
-    }); expected ${EXPECTED}`;
-  }
-  return `no model.json and ${onnx.length} .onnx files; expected ${EXPECTED}`;
+    }); expected ${EXPECTED}`,
+  );
 }

@@ -103,3 +103,26 @@ export function int64Initializer(name: string, values: readonly number[]): Uint8
   w.ldelim();
   return w.uint32((8 << 3) | 2).string(name).finish();
 }
+
+/**
+ * The graph's input names (initializers that older exporters list as inputs left out) and output
+ * names, in their order: the order sherpa-onnx passes tensors in.
+ */
+export function graphInputsOutputs(model: Uint8Array): { inputs: string[]; outputs: string[] } {
+  const graphField = readFields(model).find((f) => f.field === MODEL_GRAPH);
+  if (!graphField?.payload) throw new Error("ONNX model has no graph");
+  const graph = readFields(graphField.payload);
+  const initializers = new Set(
+    graph.filter((f) => f.field === GRAPH_INITIALIZER).map((f) => {
+      // TensorProto name (8)
+      const name = readFields(f.payload!).find((g) => g.field === 8);
+      return name?.payload ? new TextDecoder().decode(name.payload) : "";
+    }),
+  );
+  const names = (field: number) =>
+    graph.filter((f) => f.field === field).map((f) => valueInfoName(f.payload!));
+  return {
+    inputs: names(GRAPH_INPUT).filter((n) => !initializers.has(n)),
+    outputs: names(GRAPH_OUTPUT),
+  };
+}

@@ -4,7 +4,7 @@
 import { ok, strictEqual, throws } from "node:assert/strict";
 import ort from "onnxruntime-node";
 import { loadModelDir } from "./model_dir.ts";
-import { elementsPerStream, nemoCtcLayout } from "./nemo_ctc_layout.ts";
+import { elementsPerStream, nemoCtcLayout } from "./nemo_ctc_family.ts";
 import {
   poolInput,
   poolOutput,

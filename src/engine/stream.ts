@@ -24,7 +24,7 @@ export class StreamPipeline {
   private samplesIn = 0;
   /** Stream time (ms) of the last speech activity report. */
   private activityReportedMs = 0;
-  private readonly fbank = new OnlineFbank();
+  private readonly fbank: OnlineFbank;
   private readonly resampler: Resampler | undefined;
   private readonly tracker: TurnTracker;
   private readonly frameMs: number;
@@ -42,7 +42,8 @@ export class StreamPipeline {
     const s = model.streaming;
     this.resampler = open.sample_rate === 16000 ? undefined : new Resampler(open.sample_rate);
     this.tracker = new TurnTracker(open.settings, open.resume_turn_order);
-    this.frameMs = 10 * s.subsampling_factor;
+    this.fbank = new OnlineFbank(model.features);
+    this.frameMs = model.features.frameShiftMs * s.subsampling_factor;
     this.language = model.languageTags.size ? new LanguageEvidence(model.languageTags) : undefined;
     decoder.setKeyterms(open.settings.keyterms);
   }

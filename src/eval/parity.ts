@@ -12,11 +12,16 @@ import { sherpaRecognizer } from "./sherpa.ts";
 /** One output frame of the shipped models (4x subsampling of 10 ms features). */
 export const FRAME_S = 0.04;
 
+/** One output frame of a model, in seconds (0.08 for NVIDIA's 8x NeMo exports). */
+export function frameSeconds(model: ModelInfo): number {
+  return (model.features.frameShiftMs * model.streaming.subsampling_factor) / 1000;
+}
+
 export type Token = [symbol: string, seconds: number];
 
 /** Earshot's engine (backend and scheduler, as in a model worker) on one stream at a time. */
 export class EarshotGreedy {
-  private constructor(private readonly model: ModelInfo, private readonly backend: Backend) {}
+  private constructor(readonly model: ModelInfo, private readonly backend: Backend) {}
 
   static async open(modelDir: string): Promise<EarshotGreedy> {
     const model = await loadModelDir(modelDir);
@@ -46,7 +51,7 @@ export class EarshotGreedy {
     } finally {
       scheduler.remove(stream);
     }
-    return decoder.tokens().map((t) => [model.tokens.symbols[t.id], t.frame * FRAME_S]);
+    return decoder.tokens().map((t) => [model.tokens.symbols[t.id], t.frame * frameSeconds(model)]);
   }
 
   release(): Promise<void> {
@@ -74,12 +79,18 @@ const ONE_TURN: OpenStream = {
   resume_offset_ms: 0,
 };
 
-/** sherpa-onnx's streaming recognizer on the same model directory. */
+/** sherpa-onnx's streaming recognizer on the same model directory and file. */
 export class SherpaGreedy {
   private readonly recognizer;
+  /** What sherpa-onnx's times are multiplied by to be the model's. */
+  private readonly timeScale: number;
 
-  constructor(modelDir: string) {
-    this.recognizer = sherpaRecognizer(modelDir);
+  constructor(model: ModelInfo) {
+    this.recognizer = sherpaRecognizer(model.dir, model.onnxPath.slice(model.onnxPath.lastIndexOf("/") + 1));
+    // sherpa-onnx's streaming CTC recognizer reports output frame t at t * 40 ms whatever the
+    // model's subsampling (online-recognizer-ctc-impl.h GetResult: "TODO ... subsampling_factor =
+    // 4"), half the time of an 8x NeMo export's frame; its frames are taken as the model's
+    this.timeScale = frameSeconds(model) / FRAME_S;
   }
 
   /** The tokens of 16 kHz float audio. */
@@ -93,14 +104,21 @@ export class SherpaGreedy {
     while (this.recognizer.isReady(stream)) this.recognizer.decode(stream);
     const result = this.recognizer.getResult(stream) as { tokens: string[]; timestamps: number[] };
     // sherpa-onnx shows the word-start mark as a space
-    return result.tokens.map((t, i) => [t.replace(/^ /, "\u2581"), result.timestamps[i]]);
+    return result.tokens.map((t, i) => [t.replace(/^ /, "\u2581"), result.timestamps[i] * this.timeScale]);
   }
 }
 
-/** Why two token lists differ (symbols, or a time more than one frame apart); undefined if they agree. */
-export function tokenMismatch(ours: readonly Token[], theirs: readonly Token[]): string | undefined {
+/**
+ * Why two token lists differ (symbols, or a time more than `tolerance` seconds apart: one output
+ * frame of the shipped models unless told); undefined if they agree.
+ */
+export function tokenMismatch(
+  ours: readonly Token[],
+  theirs: readonly Token[],
+  tolerance = FRAME_S,
+): string | undefined {
   const a = ours.map((t) => t[0]).join(" "), b = theirs.map((t) => t[0]).join(" ");
   if (a !== b) return `tokens differ: "${a}" vs "${b}"`;
-  const i = ours.findIndex(([, time], i) => Math.abs(time - theirs[i][1]) > FRAME_S + 1e-6);
+  const i = ours.findIndex(([, time], i) => Math.abs(time - theirs[i][1]) > tolerance + 1e-6);
   return i < 0 ? undefined : `token ${i} at ${ours[i][1]} s vs ${theirs[i][1]} s`;
 }

@@ -6,7 +6,7 @@
 // --model runs every set on another model directory instead.
 import { decodePcm16 } from "../engine/pcm.ts";
 import { readWav } from "../client/wav.ts";
-import { EarshotGreedy, SherpaGreedy, type Token, tokenMismatch } from "./parity.ts";
+import { EarshotGreedy, frameSeconds, SherpaGreedy, type Token, tokenMismatch } from "./parity.ts";
 import { WerCounter } from "./wer.ts";
 
 const args = [...Deno.args];
@@ -35,7 +35,7 @@ for await (const entry of Deno.readDir(dir)) {
   );
   const modelDir = givenModel ?? `${MODELS}${items.some((it) => it.language) ? "ml-default" : "en-default"}`;
   const earshot = await EarshotGreedy.open(modelDir);
-  const sherpa = new SherpaGreedy(modelDir);
+  const sherpa = new SherpaGreedy(earshot.model);
   const ourWer = new WerCounter(), theirWer = new WerCounter();
   const differences: string[] = [];
   try {
@@ -48,7 +48,7 @@ for await (const entry of Deno.readDir(dir)) {
       const theirs = sherpa.tokens(decodePcm16(wav.data));
       ourWer.add(item.text, text(ours));
       theirWer.add(item.text, text(theirs));
-      const mismatch = tokenMismatch(ours, theirs);
+      const mismatch = tokenMismatch(ours, theirs, frameSeconds(earshot.model));
       if (mismatch) differences.push(`${item.audio}: ${mismatch}`);
     }
   } finally {

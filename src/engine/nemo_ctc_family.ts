@@ -1,0 +1,177 @@
+// The NeMo cache-aware streaming CTC family, in the manner of sherpa-onnx's OnlineNeMoCtcModel
+// (online-nemo-ctc-model.cc): the one place that knows its ONNX metadata, its tensors (which of
+// them are a stream's state, their shapes) and the features it is fed. Two kinds of directory
+// hold it: Earshot's own models (model.json beside the export, model_dir.ts) and NVIDIA NeMo
+// exports as the sherpa-onnx model zoo ships them (sherpa-onnx-nemo-streaming-fast-conformer-ctc-*:
+// model.onnx or model.int8.onnx and tokens.txt, made by sherpa-onnx's
+// scripts/nemo/fast-conformer-hybrid-transducer-ctc/export-onnx-ctc.py).
+import { type FbankConfig, KALDI_FBANK } from "./fbank.ts";
+import type { ModelInfo } from "./model_dir.ts";
+
+export const FEATURE_DIM = 80;
+
+/**
+ * The metadata sherpa-onnx reads from such a model (integers, written as strings), every one
+ * required: it refuses a model that lacks one, and so does this server.
+ */
+export const STREAMING_KEYS = [
+  "vocab_size",
+  "window_size",
+  "chunk_shift",
+  "subsampling_factor",
+  "cache_last_channel_dim1",
+  "cache_last_channel_dim2",
+  "cache_last_channel_dim3",
+  "cache_last_time_dim1",
+  "cache_last_time_dim2",
+  "cache_last_time_dim3",
+] as const;
+export type StreamingKey = typeof STREAMING_KEYS[number];
+export type Streaming = Record<StreamingKey, number>;
+
+/** Whether ONNX metadata is that of a NeMo cache-aware streaming CTC export (all its keys are there). */
+export function isNemoCtcExport(metadata: Record<string, string>): boolean {
+  return STREAMING_KEYS.every((k) => metadata[k] !== undefined);
+}
+
+/**
+ * The streaming values of an export's metadata, checked; an Error naming what is wrong otherwise.
+ * `vocab_size` counts the word pieces without the blank (NeMo's count; sherpa-onnx adds one).
+ * With NVIDIA's 8x subsampling an 80 ms model has window_size 17 and chunk_shift 8 (a chunk of 8
+ * frames and the 9-frame pre-encode cache of its causal subsampling), 480 ms 57/48, 1040 ms 113/104;
+ * Earshot's own models (4x) have 16/16.
+ */
+export function streamingFromMetadata(metadata: Record<string, string>, file: string): Streaming {
+  const s = {} as Streaming;
+  for (const key of STREAMING_KEYS) {
+    const raw = metadata[key];
+    if (raw === undefined) throw new Error(`${file} metadata lacks ${key}`);
+    const value = Number(raw);
+    if (!Number.isInteger(value) || value <= 0) throw new Error(`${file} metadata ${key} is "${raw}"`);
+    s[key] = value;
+  }
+  if (s.chunk_shift > s.window_size || s.chunk_shift % s.subsampling_factor !== 0) {
+    throw new Error(
+      `${file} metadata: chunk_shift ${s.chunk_shift} must be at most window_size ${s.window_size} and a ` +
+        `multiple of subsampling_factor ${s.subsampling_factor}`,
+    );
+  }
+  // NeMo's preprocessor `normalize`; the streaming models use "NA", which the export writes as "".
+  // sherpa-onnx's streaming CTC recognizer never normalises, so a model that needs it is refused
+  // rather than fed features it was not trained on.
+  const normalize = metadata.normalize_type ?? "";
+  if (normalize !== "" && normalize !== "NA") {
+    throw new Error(
+      `${file} metadata normalize_type is "${normalize}": a streaming model must not need feature ` +
+        "normalisation (NeMo's cache-aware streaming models use none), and neither sherpa-onnx's " +
+        "streaming recognizer nor this server applies it",
+    );
+  }
+  return s;
+}
+
+/**
+ * The features the family is fed: the ones sherpa-onnx computes for it. Its streaming CTC
+ * recognizer (online-recognizer-ctc-impl.h) changes no feature option for a NeMo CTC model, and
+ * its C and JavaScript APIs set only the sample rate and the number of bins, so the zoo's NeMo
+ * streaming CTC models run on FeatureExtractorConfig's defaults: Kaldi fbank, povey window,
+ * 20..7600 Hz, DC offset removed, pre-emphasis 0.97, no dither, no normalisation, 10 ms frames.
+ * (NeMo's own preprocessor, and sherpa-onnx for NeMo transducers and offline NeMo CTC models,
+ * use a Hann window, a librosa mel scale from 0 Hz and no DC removal; for parity with sherpa-onnx
+ * the streaming CTC family takes what sherpa-onnx gives it.)
+ */
+export const NEMO_CTC_FEATURES: FbankConfig = KALDI_FBANK;
+
+/** The model's tensors by role, in the order sherpa-onnx passes and reads them. */
+export interface NemoCtcTensors {
+  /** features [B, 80, window_size], length [B], cache_last_channel, cache_last_time, cache_last_channel_len */
+  inputs: readonly [string, string, string, string, string];
+  /** log-probabilities [B, T', V + 1], lengths [B] (unused), the three next caches */
+  outputs: readonly [string, string, string, string, string];
+}
+
+/**
+ * The tensors by position, as sherpa-onnx takes them (their names differ: NVIDIA's export calls the
+ * log-probabilities `logprobs`, Earshot's `log_probs`); an Error when there are not five of each.
+ */
+export function nemoCtcTensors(io: { inputs: string[]; outputs: string[] }, file: string): NemoCtcTensors {
+  if (io.inputs.length !== 5 || io.outputs.length !== 5) {
+    throw new Error(
+      `${file} has inputs ${io.inputs.join(", ")} and outputs ${io.outputs.join(", ")}; a NeMo cache-aware ` +
+        "streaming CTC model has five of each (features, length and three caches in; log-probabilities, " +
+        "lengths and the three next caches out)",
+    );
+  }
+  return {
+    inputs: io.inputs as unknown as NemoCtcTensors["inputs"],
+    outputs: io.outputs as unknown as NemoCtcTensors["outputs"],
+  };
+}
+
+export interface StateTensor {
+  input: string;
+  output: string;
+  type: "float32" | "int64";
+  /** Shape per stream (the batch dimension left out). */
+  dims: readonly number[];
+}
+
+export interface ModelLayout {
+  featuresInput: string;
+  lengthInput: string;
+  logProbsOutput: string;
+  /** Frames per window the model takes, [B, FEATURE_DIM, windowSize]. */
+  windowSize: number;
+  states: readonly StateTensor[];
+}
+
+export function nemoCtcLayout(model: ModelInfo): ModelLayout {
+  const s = model.streaming;
+  const [features, length, channel, time, channelLen] = model.tensors.inputs;
+  const [logProbs, , channelNext, timeNext, channelLenNext] = model.tensors.outputs;
+  return {
+    featuresInput: features,
+    lengthInput: length,
+    logProbsOutput: logProbs,
+    windowSize: s.window_size,
+    states: [
+      {
+        input: channel,
+        output: channelNext,
+        type: "float32",
+        dims: [s.cache_last_channel_dim1, s.cache_last_channel_dim2, s.cache_last_channel_dim3],
+      },
+      {
+        input: time,
+        output: timeNext,
+        type: "float32",
+        dims: [s.cache_last_time_dim1, s.cache_last_time_dim2, s.cache_last_time_dim3],
+      },
+      { input: channelLen, output: channelLenNext, type: "int64", dims: [] },
+    ],
+  };
+}
+
+export function elementsPerStream(state: { dims: readonly number[] }): number {
+  return state.dims.reduce((n, d) => n * d, 1);
+}
+
+/** Refuses a session whose inputs and outputs are not the layout's, naming what differs. */
+export function checkLayout(
+  layout: ModelLayout,
+  inputNames: readonly string[],
+  outputNames: readonly string[],
+): void {
+  const wantIn = [layout.featuresInput, layout.lengthInput, ...layout.states.map((s) => s.input)];
+  const wantOut = [layout.logProbsOutput, ...layout.states.map((s) => s.output)];
+  const missing = [
+    ...wantIn.filter((n) => !inputNames.includes(n)).map((n) => `input ${n}`),
+    ...wantOut.filter((n) => !outputNames.includes(n)).map((n) => `output ${n}`),
+  ];
+  if (missing.length) {
+    throw new Error(
+      `not a NeMo cache-aware streaming CTC model: it lacks ${missing.join(", ")} ` +
+        `(it has inputs ${inputNames.join(", ")}; outputs ${outputNames.join(", ")})`,
+    );
+  }
+}
