@@ -1,16 +1,31 @@
-// ASR engine benchmark: Earshot vs sherpa-onnx-node on the same model file, same audio, same
-// 160 ms model chunk, one CPU thread each, measured side by side in one run.
+// ASR engine benchmark: Earshot vs sherpa-onnx-node on the same model file (en-default, or any
+// model directory with --model), same audio, one CPU thread each, measured side by side in one run.
 import { benchClip, percentile } from "./audio.ts";
 import { earshotService, MODEL, runEarshot, runSherpa } from "./asr_engines.ts";
+import type { Flags } from "./flags.ts";
 
-export async function benchAsr(
-  opts: { streams: number[]; pacedFraction: number },
-): Promise<Record<string, unknown>> {
+export interface AsrOptions {
+  streams: number[];
+  pacedFraction: number;
+  /** Any model directory the engine loads (`--model DIR`): each model family gets its rows. */
+  model: string;
+}
+
+export function asrOptions(flags: Flags): AsrOptions {
+  return {
+    streams: flags.numbers("streams", [1, 8, 32, 64]),
+    pacedFraction: flags.number("paced-fraction", 0.5),
+    model: flags.string("model") ?? MODEL,
+  };
+}
+
+export async function benchAsr(opts: AsrOptions): Promise<Record<string, unknown>> {
   const clip = benchClip();
-  const service = await earshotService();
+  const model = opts.model;
+  const service = await earshotService(true, { choice: "greedy" }, model);
   const rows: Record<string, unknown>[] = [];
   console.log(
-    `ASR engine, model ${MODEL}, ${(clip.length / 32000).toFixed(1)} s clip per stream, 1 thread each`,
+    `ASR engine, model ${model}, ${(clip.length / 32000).toFixed(1)} s clip per stream, 1 thread each`,
   );
   console.log("streams/core = audio seconds per CPU second of the whole process (all threads)");
   console.log(
@@ -20,7 +35,7 @@ export async function benchAsr(
   let bestSherpa = 0;
   for (const n of opts.streams) {
     const e = await runEarshot(service, Array(n).fill(clip), false);
-    const s = await runSherpa(n, clip, false);
+    const s = await runSherpa(n, clip, false, model);
     const eRtf = e.wallSeconds / e.audioSeconds;
     const sRtf = s.wallSeconds / s.audioSeconds;
     bestEarshot = Math.max(bestEarshot, 1 / eRtf);
@@ -35,7 +50,7 @@ export async function benchAsr(
   // Latency at a real-time load of a fraction of the measured capacity.
   const load = Math.max(1, Math.floor(Math.min(bestEarshot, bestSherpa) * opts.pacedFraction));
   const e = await runEarshot(service, Array(load).fill(clip), true);
-  const s = await runSherpa(load, clip, true);
+  const s = await runSherpa(load, clip, true, model);
   const line = (name: string, r: typeof e) =>
     `${name}: ${load} streams paced at real time, audio -> words p50 ${
       percentile(r.latencies, 50).toFixed(0)
@@ -49,7 +64,7 @@ export async function benchAsr(
   );
   await service.stop();
   // sherpa-onnx runs no VAD: Earshot without Silero VAD does the same work.
-  const plain = await earshotService(false);
+  const plain = await earshotService(false, { choice: "greedy" }, model);
   const largest = Math.max(...opts.streams);
   const p = await runEarshot(plain, Array(largest).fill(clip), false);
   await plain.stop();
@@ -64,12 +79,12 @@ export async function benchAsr(
       }% of capacity`,
   );
   // The server's default decoder: prefix beam search with the model's piece language model.
-  const fused = await earshotService(true, { choice: "auto" });
+  const fused = await earshotService(true, { choice: "auto" }, model);
   const f = await runEarshot(fused, Array(largest).fill(clip), false);
   await fused.stop();
   const withLm = f.audioSeconds / f.wallSeconds;
   // The same without the word list, to show what it costs.
-  const unlisted = await earshotService(true, { choice: "auto", lexiconPenalty: 0 });
+  const unlisted = await earshotService(true, { choice: "auto", lexiconPenalty: 0 }, model);
   const u = await runEarshot(unlisted, Array(largest).fill(clip), false);
   await unlisted.stop();
   const withoutLexicon = u.audioSeconds / u.wallSeconds;

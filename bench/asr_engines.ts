@@ -4,6 +4,7 @@ import type { DecoderSettings } from "../src/engine/decoders.ts";
 import process from "node:process";
 import { UNIVERSAL_TURN_SETTINGS } from "../src/engine/turns.ts";
 import { sherpaRecognizer } from "../src/eval/sherpa.ts";
+import { loadModelDir } from "../src/engine/model_dir.ts";
 import type { ServerFrame, TurnSettings } from "../src/asr/proto.ts";
 import { AsrService } from "../src/asr/service.ts";
 import { InProcessTransport } from "../src/asr/transport.ts";
@@ -38,9 +39,11 @@ function chunksOf(clip: Uint8Array): Uint8Array[] {
 export async function earshotService(
   vad = true,
   decoder: DecoderSettings = { choice: "greedy" },
+  modelDir = MODEL,
 ): Promise<AsrService> {
+  // The model is served on the English route whatever its family (ROUTE_MODELS does the same).
   const service = new AsrService({
-    models: { "en-default": MODEL },
+    models: { "en-default": modelDir },
     backend: "node",
     workers: 1,
     threadsPerWorker: 1,
@@ -123,8 +126,15 @@ export async function runEarshot(
   };
 }
 
-export function runSherpa(streams: number, clip: Uint8Array, paced: boolean): Promise<RunResult> {
-  const recognizer = sherpaRecognizer(MODEL);
+/** sherpa-onnx-node on the same ONNX file the engine loads from `modelDir`. */
+export async function runSherpa(
+  streams: number,
+  clip: Uint8Array,
+  paced: boolean,
+  modelDir = MODEL,
+): Promise<RunResult> {
+  const onnx = (await loadModelDir(modelDir)).onnxPath;
+  const recognizer = sherpaRecognizer(modelDir, onnx.slice(onnx.lastIndexOf("/") + 1));
   const chunks = chunksOf(clip).map((c) => decodePcm16(c));
   const all = Array.from({ length: streams }, () => recognizer.createStream());
   const seen = all.map(() => 0);

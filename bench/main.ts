@@ -2,7 +2,8 @@
 // figures (no pass/fail); `all` (the default) runs the first five in turn and reproduces the
 // README's figures (about 25 min); `gpu` runs on a machine with a GPU (bench/gpu.sh); `cpuside`
 // times a model worker's CPU work per part. JSON under bench/results/. Flags per benchmark: see
-// settleOptions, gatewayOptions, loadOptions, soakOptions, gpuOptions, cpuSideOptions.
+// asrOptions, settleOptions, gatewayOptions, loadOptions, soakOptions, gpuOptions,
+// cpuSideOptions.
 import { Flags } from "./flags.ts";
 
 const what = Deno.args[0] ?? "all";
@@ -13,8 +14,8 @@ const results: Record<string, unknown> = {
 };
 if (what === "asr" || what === "all") {
   // imported when asked for, as the others: a GPU machine's kit may lack sherpa-onnx
-  const { benchAsr } = await import("./asr.ts");
-  results.asr = await benchAsr({ streams: [1, 8, 32, 64], pacedFraction: 0.5 });
+  const { asrOptions, benchAsr } = await import("./asr.ts");
+  results.asr = await benchAsr(asrOptions(flags));
 }
 if (what === "settle" || what === "all") {
   const { benchSettle, settleOptions } = await import("./settle.ts");
