@@ -47,8 +47,11 @@ if (what === "gpu") {
 }
 flags.assertAllRead();
 await Deno.mkdir(new URL("./results/", import.meta.url), { recursive: true });
+// Another model's ASR rows go beside the shipped model's, not over them.
+const model = flags.string("model");
+const name = what === "asr" && model ? `asr-${model.replace(/\/+$/, "").split("/").pop()}` : what;
 await Deno.writeTextFile(
-  new URL(`./results/${what}.json`, import.meta.url),
+  new URL(`./results/${name}.json`, import.meta.url),
   JSON.stringify(results, null, 2) + "\n",
 );
 Deno.exit(0);
