@@ -18,6 +18,8 @@ const ML_MODEL = new URL("../models/ml-default", import.meta.url).pathname;
 /** A NeMo streaming CTC export as the sherpa-onnx zoo ships it (random weights, 8x, 80 ms chunks). */
 const NEMO_EXPORT =
   new URL("../src/engine/testdata/nemo-streaming-ctc-80ms-fixture", import.meta.url).pathname;
+/** An icefall streaming Zipformer CTC model as the sherpa-onnx zoo ships it (random weights). */
+const ZIPFORMER_CTC = new URL("../src/engine/testdata/zipformer-ctc-fixture", import.meta.url).pathname;
 
 function service(maxOpenStreams = 4): AsrService {
   return new AsrService({
@@ -114,6 +116,40 @@ Deno.test("ASR service: ROUTE_MODELS puts a NeMo streaming CTC export without mo
     const audioMs = (fixture("weather.wav").data.length / 32000) * 1000;
     const lastEnd = Math.max(...words.map((w) => w.end_ms));
     ok(lastEnd > 0.6 * audioMs && lastEnd <= audioMs + 400, `last word ends at ${lastEnd} ms of ${audioMs}`);
+  } finally {
+    await asr.stop();
+  }
+});
+
+Deno.test("ASR service: ROUTE_MODELS puts an icefall streaming Zipformer CTC model on a route", async () => {
+  const route =
+    servedModels(new URL("../models", import.meta.url).pathname, `en-default=${ZIPFORMER_CTC}`)["en-default"];
+  strictEqual(route, ZIPFORMER_CTC);
+  const asr = new AsrService({
+    models: { "en-default": route },
+    backend: "node",
+    workers: 1,
+    threadsPerWorker: 1,
+    maxOpenStreams: 2,
+    maxBatch: 16,
+    maxWaitMs: 5,
+    decoder: { choice: "greedy" },
+    log: () => {},
+  });
+  await asr.start();
+  try {
+    const runs = ["weather.wav", "order.wav"].map((name) =>
+      transcribe(new InProcessTransport(asr), "en-default", name)
+    );
+    runs.forEach((run) => run.finish());
+    for (const run of runs) {
+      const frames = await run.done;
+      strictEqual(frames.at(-1)?.kind, "finished");
+      const words = frames.flatMap((f) => f.kind === "turn" && f.turn.end_of_turn ? f.turn.words : []);
+      ok(words.length > 0, "its (gibberish) words are reported");
+      // word times fall on the model's 40 ms output frames
+      ok(words.every((w) => w.start_ms % 40 === 0 && w.end_ms % 40 === 0), JSON.stringify(words));
+    }
   } finally {
     await asr.stop();
   }

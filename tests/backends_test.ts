@@ -239,6 +239,59 @@ Deno.test({
   }
 });
 
+Deno.test({
+  name:
+    "backends on an icefall streaming Zipformer CTC model: batched streams match each alone; webgpu refuses it",
+  sanitizeResources: false,
+  sanitizeOps: false,
+}, async () => {
+  // x [N, 45, 80] (time first), 32-frame shift, attention caches batched on axis 1
+  // (make_zipformer_ctc_fixture.py)
+  const zip = await loadModelDir(
+    new URL("../src/engine/testdata/zipformer-ctc-fixture", import.meta.url).pathname,
+  );
+  const n = zip.streaming;
+  const size = 80 * n.window_size;
+  const run = async (name: BackendName, streams: Float32Array[][]): Promise<Float32Array[][]> => {
+    const backend = await createBackend(name, zip, { maxStreams: 2 });
+    try {
+      const slots = streams.map(() => backend.openSlot());
+      const outputs: Float32Array[][] = streams.map(() => []);
+      for (let call = 0; call < 4; call++) {
+        const features = new Float32Array(streams.length * size);
+        streams.forEach((frames, i) => {
+          for (let t = 0; t < n.window_size; t++) {
+            features.set(frames[call * n.chunk_shift + t], i * size + t * 80);
+          }
+        });
+        const out = await backend.run(slots, features);
+        const per = out.frames * (n.vocab_size + 1);
+        streams.forEach((_, i) => outputs[i].push(out.logProbs.slice(i * per, (i + 1) * per)));
+      }
+      return outputs;
+    } finally {
+      await backend.release();
+    }
+  };
+  const alone = [(await run("node", [weather]))[0], (await run("node", [order]))[0]];
+  for (const name of ["node", "wasm"] as const) {
+    if (await unavailable(name)) continue;
+    const both = await run(name, [weather, order]);
+    both.forEach((stream, i) => {
+      let maxDiff = 0;
+      stream.forEach((o, k) =>
+        o.forEach((v, j) => (maxDiff = Math.max(maxDiff, Math.abs(v - alone[i][k][j]))))
+      );
+      ok(maxDiff < 2e-3, `${name}, stream ${i}: max |Δ log p| = ${maxDiff}`);
+    });
+  }
+  // refused before any provider starts: the device pool keeps batch-first rows
+  await rejects(
+    () => createBackend("webgpu", zip),
+    /ASR_BACKEND=webgpu cannot serve model zipformer-ctc-fixture \(zipformer2-ctc\): .*batch on another axis/,
+  );
+});
+
 Deno.test("device batches are padded to few sizes", () => {
   deepStrictEqual([1, 2, 3, 5, 64, 65, 128, 130].map(paddedBatch), [1, 2, 4, 8, 64, 128, 128, 192]);
 });

@@ -10,6 +10,10 @@ const SHIPPED = `${ROOT}models/en-default`;
 /** A small stand-in for a zoo NeMo streaming CTC model (src/engine/testdata/make_nemo_ctc_fixture.py). */
 const NEMO_EXPORT = `${ROOT}src/engine/testdata/nemo-streaming-ctc-80ms-fixture`;
 const ZOO_NAME = "sherpa-onnx-nemo-streaming-fast-conformer-ctc-test-80ms-int8";
+/** A small stand-in for a zoo Zipformer CTC model (src/engine/testdata/make_zipformer_ctc_fixture.py). */
+const ZIPFORMER_CTC = `${ROOT}src/engine/testdata/zipformer-ctc-fixture`;
+const ZIPFORMER_ONNX = "ctc-epoch-30-avg-3-chunk-16-left-128.onnx";
+const ZIPFORMER_ZOO_NAME = "sherpa-onnx-streaming-zipformer-ctc-test-2024-03-18";
 
 async function tarball(
   dir: string,
@@ -61,6 +65,14 @@ Deno.test({
       "model.int8.onnx": await Deno.readFile(`${NEMO_EXPORT}/model.onnx`),
       "tokens.txt": await Deno.readFile(`${NEMO_EXPORT}/tokens.txt`),
     });
+    // as the zoo ships it: the float and the int8 model side by side
+    await tarball(dir, ZIPFORMER_ZOO_NAME, {
+      [ZIPFORMER_ONNX]: await Deno.readFile(`${ZIPFORMER_CTC}/${ZIPFORMER_ONNX}`),
+      [ZIPFORMER_ONNX.replace(".onnx", ".int8.onnx")]: await Deno.readFile(
+        `${ZIPFORMER_CTC}/${ZIPFORMER_ONNX}`,
+      ),
+      "tokens.txt": await Deno.readFile(`${ZIPFORMER_CTC}/tokens.txt`),
+    });
     await tarball(dir, "sherpa-onnx-streaming-zipformer-en-test", {
       "encoder-epoch-99.onnx": "x",
       "decoder-epoch-99.onnx": "x",
@@ -106,6 +118,10 @@ Deno.test({
       strictEqual(zoo.code, 0, zoo.text);
       strictEqual((await Deno.stat(`${installed}/${ZOO_NAME}/model.int8.onnx`)).isFile, true);
 
+      const zipformer = await modelsAdd(url(`${ZIPFORMER_ZOO_NAME}.tar.gz`), "--dir", installed);
+      strictEqual(zipformer.code, 0, zipformer.text);
+      strictEqual((await Deno.stat(`${installed}/${ZIPFORMER_ZOO_NAME}/${ZIPFORMER_ONNX}`)).isFile, true);
+
       const transducer = await modelsAdd(
         url("sherpa-onnx-streaming-zipformer-en-test.tar.gz"),
         "--dir",
@@ -123,7 +139,11 @@ Deno.test({
       ok(junk.code === 1 && junk.text.includes("not an archive"), junk.text);
 
       const names = [...Deno.readDirSync(installed)].map((e) => e.name).sort();
-      strictEqual(names.join(), `my-english,${ZOO_NAME}`, "only the loadable models were installed");
+      strictEqual(
+        names.join(),
+        `my-english,${ZOO_NAME},${ZIPFORMER_ZOO_NAME}`,
+        "only the loadable models were installed",
+      );
     } finally {
       await server.shutdown();
       await Deno.remove(dir, { recursive: true });

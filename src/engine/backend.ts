@@ -7,7 +7,7 @@ import { DeviceLock } from "./device_lock.ts";
 import { DeviceStatePool, type RowRunner } from "./device_state_pool.ts";
 import { HostStateBackend } from "./host_state_backend.ts";
 import type { ModelInfo } from "./model_dir.ts";
-import { nemoCtcLayout } from "./nemo_ctc_family.ts";
+import { deviceStatesUnsupported } from "./nemo_ctc_family.ts";
 import type { OrtModule } from "./ort.ts";
 import { PooledBackend } from "./pooled_backend.ts";
 
@@ -63,7 +63,7 @@ export async function createBackend(
     const rows = opts.maxStreams ?? 64;
     return new PooledBackend(name, await createRowRunner(name, model, { ...opts, maxStreams: rows }), rows);
   }
-  const layout = nemoCtcLayout(model);
+  const layout = model.layout;
   if (name === "wasm") {
     // onnxruntime-web reads globalThis.location when present (browser asset lookup); in a Deno
     // Worker it is a file: URL that breaks its wasm path resolution, so it is hidden first.
@@ -94,13 +94,21 @@ export async function createRowRunner(
   opts: BackendOptions = {},
 ): Promise<RowRunner> {
   if (!isDeviceBackend(name)) throw new Error(`ASR_BACKEND=${name} keeps no states on a device`);
+  const unsupported = deviceStatesUnsupported(model.layout);
+  if (unsupported) {
+    // refused here, not half-run: the pool would mix the streams of a batch
+    throw new Error(
+      `ASR_BACKEND=${name} cannot serve model ${model.name} (${model.family}): ${unsupported}; ` +
+        "use ASR_BACKEND=node (or wasm) for it",
+    );
+  }
   const ort = (await import("onnxruntime-node")).default as unknown as OrtModule;
   return await providerStarted(name, () =>
     DeviceStatePool.create(
       name,
       ort,
       model.onnxBytes,
-      nemoCtcLayout(model),
+      model.layout,
       opts.maxStreams ?? 64,
       new DeviceLock(opts.deviceLock),
       nodeOptions(opts),

@@ -10,7 +10,13 @@
 import type { BatchOutput } from "./backend.ts";
 import type { DeviceLock } from "./device_lock.ts";
 import { HostStates } from "./host_states.ts";
-import { checkLayout, elementsPerStream, FEATURE_DIM, type ModelLayout } from "./nemo_ctc_family.ts";
+import {
+  checkLayout,
+  deviceStatesUnsupported,
+  elementsPerStream,
+  FEATURE_DIM,
+  type ModelLayout,
+} from "./nemo_ctc_family.ts";
 import type { OrtModule, OrtSession, OrtTensor } from "./ort.ts";
 import {
   GROW_INPUT,
@@ -77,6 +83,8 @@ export class DeviceStatePool implements RowRunner {
     lock: DeviceLock,
     options: Record<string, unknown>,
   ): Promise<DeviceStatePool> {
+    const unsupported = deviceStatesUnsupported(layout);
+    if (unsupported) throw new Error(`this model's states cannot be pooled on the device: ${unsupported}`);
     const pooled = layout.states.filter((s) => s.type === "float32");
     const ranks = new Set(pooled.map((s) => s.dims.length + 1));
     if (ranks.size !== 1) throw new Error("the pooled states differ in rank");
@@ -123,7 +131,7 @@ export class DeviceStatePool implements RowRunner {
     features.set(streamFeatures);
     const feeds: Record<string, OrtTensor> = {
       [layout.featuresInput]: new Tensor("float32", features, [b, FEATURE_DIM, layout.windowSize]),
-      [layout.lengthInput]: new Tensor("int64", new BigInt64Array(b).fill(BigInt(layout.windowSize)), [b]),
+      [layout.lengthInput!]: new Tensor("int64", new BigInt64Array(b).fill(BigInt(layout.windowSize)), [b]),
       [READ_ROWS_INPUT]: new Tensor("int64", BigInt64Array.from(readRows, BigInt), [b]),
       [WRITE_ROWS_INPUT]: new Tensor("int64", BigInt64Array.from(writeRows, BigInt), [b, 1]),
       ...this.hostStates.feeds(this.ort, writeRows),

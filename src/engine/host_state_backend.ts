@@ -35,9 +35,18 @@ export class HostStateBackend implements Backend {
     const b = slots.length;
     const layout = this.layout;
     const generations = slots.map((s) => this.slots.generation(s));
+    const dims = layout.featureAxes === "time-feature"
+      ? [b, layout.windowSize, FEATURE_DIM]
+      : [b, FEATURE_DIM, layout.windowSize];
     const out = await this.session.run({
-      [layout.featuresInput]: new Tensor("float32", features, [b, FEATURE_DIM, layout.windowSize]),
-      [layout.lengthInput]: new Tensor("int64", new BigInt64Array(b).fill(BigInt(layout.windowSize)), [b]),
+      [layout.featuresInput]: new Tensor("float32", features, dims),
+      ...(layout.lengthInput
+        ? {
+          [layout.lengthInput]: new Tensor("int64", new BigInt64Array(b).fill(BigInt(layout.windowSize)), [
+            b,
+          ]),
+        }
+        : {}),
       ...this.states.feeds(this.ort, slots),
     });
     // a stream that closed while the call ran may have given its slot to a new one

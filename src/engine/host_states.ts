@@ -1,5 +1,5 @@
 // State tensors kept in host memory, one value per slot: stacked on the batch dimension for a
-// call, and the call's next values split back into their slots.
+// call (the first, or the state's batchAxis), and the call's next values split back into their slots.
 import { elementsPerStream, type StateTensor } from "./nemo_ctc_family.ts";
 import type { OrtModule, OrtTensor, TensorData } from "./ort.ts";
 
@@ -24,11 +24,21 @@ export class HostStates {
     const feeds: Record<string, OrtTensor> = {};
     this.states.forEach((state, i) => {
       const n = elementsPerStream(state);
-      const stacked = state.type === "int64"
-        ? new BigInt64Array(slots.length * n)
-        : new Float32Array(slots.length * n);
-      slots.forEach((slot, j) => stacked.set(this.values[i][slot] as never, j * n));
-      feeds[state.input] = new ort.Tensor(state.type, stacked, [slots.length, ...state.dims]);
+      const b = slots.length;
+      const stacked = state.type === "int64" ? new BigInt64Array(b * n) : new Float32Array(b * n);
+      const { outer, inner } = split(state);
+      slots.forEach((slot, j) => {
+        const value = this.values[i][slot];
+        for (let o = 0; o < outer; o++) {
+          stacked.set(value.subarray(o * inner, (o + 1) * inner) as never, (o * b + j) * inner);
+        }
+      });
+      const axis = state.batchAxis ?? 0;
+      feeds[state.input] = new ort.Tensor(state.type, stacked, [
+        ...state.dims.slice(0, axis),
+        b,
+        ...state.dims.slice(axis),
+      ]);
     });
     return feeds;
   }
@@ -41,10 +51,30 @@ export class HostStates {
   ): void {
     this.states.forEach((state, i) => {
       const n = elementsPerStream(state);
+      const b = slots.length;
       const next = out[state.output].data as TensorData;
+      const { outer, inner } = split(state);
       slots.forEach((slot, j) => {
-        if (accept(slot, j)) this.values[i][slot] = next.slice(j * n, (j + 1) * n);
+        if (!accept(slot, j)) return;
+        if (outer === 1) {
+          this.values[i][slot] = next.slice(j * inner, (j + 1) * inner);
+          return;
+        }
+        const value = state.type === "int64" ? new BigInt64Array(n) : new Float32Array(n);
+        for (let o = 0; o < outer; o++) {
+          value.set(next.subarray((o * b + j) * inner, (o * b + j + 1) * inner) as never, o * inner);
+        }
+        this.values[i][slot] = value;
       });
     });
   }
+}
+
+/** A stream's value as `outer` blocks of `inner` elements: the dims before the batch axis, and from it on. */
+function split(state: StateTensor): { outer: number; inner: number } {
+  const axis = state.batchAxis ?? 0;
+  return {
+    outer: state.dims.slice(0, axis).reduce((n, d) => n * d, 1),
+    inner: state.dims.slice(axis).reduce((n, d) => n * d, 1),
+  };
 }

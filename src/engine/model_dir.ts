@@ -1,21 +1,29 @@
 // Loads a model directory and refuses any mismatch between manifest, ONNX metadata and files with
 // an error that names it: Earshot's own (model.json, the ONNX file, tokens.txt), or a NeMo
-// cache-aware streaming CTC export as the sherpa-onnx zoo ships it (model_family.ts), whose
-// manifest's values come from its ONNX metadata instead.
+// cache-aware streaming CTC export or an icefall streaming Zipformer CTC model as the sherpa-onnx
+// zoo ships them (model_family.ts), whose manifest's values come from their ONNX metadata instead.
 import { z } from "zod";
 import { existsSync } from "node:fs";
 import type { FbankConfig } from "./fbank.ts";
 import { identifyModelDir } from "./model_family.ts";
 import {
+  type ModelLayout,
   NEMO_CTC_FEATURES,
-  type NemoCtcTensors,
+  nemoCtcLayoutOf,
   nemoCtcTensors,
   type Streaming,
   STREAMING_KEYS,
   streamingFromMetadata,
 } from "./nemo_ctc_family.ts";
 import { readOnnxMetadata } from "./onnx_metadata.ts";
-import { graphInputsOutputs } from "./onnx_proto.ts";
+import { graphInputsOutputs, graphOutputDims } from "./onnx_proto.ts";
+import {
+  ZIPFORMER_CTC_FEATURES,
+  ZIPFORMER_SUBSAMPLING,
+  zipformerCtcLayout,
+  zipformerFromMetadata,
+  zipformerVocab,
+} from "./zipformer_ctc_family.ts";
 import { languageTags } from "./language.ts";
 import { Lexicon, LexiconFormatError } from "./lexicon.ts";
 import { LmFormatError, PieceLm } from "./lm.ts";
@@ -47,6 +55,16 @@ const manifestSchema = z.object({
 
 export type Manifest = z.infer<typeof manifestSchema>;
 
+/** The families the engine runs, each in a module of its own that alone knows its tensors. */
+export type ModelFamily = "nemo-ctc" | "zipformer2-ctc";
+
+/**
+ * How a stream is cut into calls, whatever the family: `window_size` feature frames per call,
+ * advancing `chunk_shift`, `subsampling_factor` feature frames per output frame, `vocab_size`
+ * log-probabilities per output frame less the blank.
+ */
+export type Chunking = Pick<Streaming, "vocab_size" | "window_size" | "chunk_shift" | "subsampling_factor">;
+
 export interface ModelInfo {
   dir: string;
   name: string;
@@ -56,9 +74,10 @@ export interface ModelInfo {
   tokens: TokenTable;
   /** Token ids of the language tags (`<es>` …) with their codes; empty for a single-language model. */
   languageTags: ReadonlyMap<number, string>;
-  streaming: Streaming;
-  /** The ONNX file's tensors by role (nemo_ctc_family.ts). */
-  tensors: NemoCtcTensors;
+  family: ModelFamily;
+  streaming: Chunking;
+  /** The ONNX file's tensors by role and its states, as its family reads them. */
+  layout: ModelLayout;
   /** The features the model is fed: its family's (fbank.ts). */
   features: FbankConfig;
   /** model.json; undefined for a NeMo export served without one. */
@@ -87,6 +106,9 @@ export async function loadModelDir(dir: string): Promise<ModelInfo> {
   if (!existsSync(`${dir}/model.json`)) {
     const found = await identifyModelDir(dir);
     if (found.kind === "unsupported") throw new ModelError(`model ${dir}: ${found.reason}`);
+    if (found.kind === "zipformer-ctc-export") {
+      return await loadZipformerCtc(dir, found.onnx, found.bytes, found.metadata);
+    }
     return await loadNemoCtcExport(dir, found.onnx, found.bytes, found.metadata);
   }
   let manifest: Manifest;
@@ -119,7 +141,7 @@ export async function loadModelDir(dir: string): Promise<ModelInfo> {
       );
     }
   }
-  const { streaming, tensors } = nemoCtcParts(dir, onnxName, onnxBytes, metadata);
+  const { streaming, layout } = nemoCtcParts(dir, onnxName, onnxBytes, metadata);
   const tokens = parseTokens(
     new TextDecoder().decode(files.get(manifest.vocabulary) ?? await read(manifest.vocabulary)),
   );
@@ -183,8 +205,9 @@ export async function loadModelDir(dir: string): Promise<ModelInfo> {
     onnxBytes,
     tokens,
     languageTags: tags,
+    family: "nemo-ctc",
     streaming,
-    tensors,
+    layout,
     features: NEMO_CTC_FEATURES,
     manifest,
     lm,
@@ -198,11 +221,12 @@ function nemoCtcParts(
   onnxName: string,
   onnxBytes: Uint8Array,
   metadata: Record<string, string>,
-): { streaming: Streaming; tensors: NemoCtcTensors } {
+): { streaming: Streaming; layout: ModelLayout } {
   try {
+    const streaming = streamingFromMetadata(metadata, onnxName);
     return {
-      streaming: streamingFromMetadata(metadata, onnxName),
-      tensors: nemoCtcTensors(graphInputsOutputs(onnxBytes), onnxName),
+      streaming,
+      layout: nemoCtcLayoutOf(streaming, nemoCtcTensors(graphInputsOutputs(onnxBytes), onnxName)),
     };
   } catch (e) {
     throw new ModelError(`model ${dir}: ${(e as Error).message}`);
@@ -221,7 +245,7 @@ async function loadNemoCtcExport(
   onnxBytes: Uint8Array,
   metadata: Record<string, string>,
 ): Promise<ModelInfo> {
-  const { streaming, tensors } = nemoCtcParts(dir, onnxName, onnxBytes, metadata);
+  const { streaming, layout } = nemoCtcParts(dir, onnxName, onnxBytes, metadata);
   let text: string;
   try {
     text = await Deno.readTextFile(`${dir}/tokens.txt`);
@@ -251,8 +275,64 @@ async function loadNemoCtcExport(
     onnxBytes,
     tokens,
     languageTags: tags,
+    family: "nemo-ctc",
     streaming,
-    tensors,
+    layout,
     features: NEMO_CTC_FEATURES,
+  };
+}
+
+/**
+ * An icefall streaming Zipformer CTC model as the sherpa-onnx zoo ships it (no model.json): the
+ * chunking from its metadata (T feature frames a call, advancing decode_chunk_len, 4x
+ * subsampling), the vocabulary size from its log_probs' last dim, tokens.txt with <blk> at id 0.
+ * The name is the directory's; the languages are English unless its vocabulary has language tags
+ * (the zoo's are English or Chinese; nothing in the file says which).
+ */
+async function loadZipformerCtc(
+  dir: string,
+  onnxName: string,
+  onnxBytes: Uint8Array,
+  metadata: Record<string, string>,
+): Promise<ModelInfo> {
+  let layout: ModelLayout, vocab: number, z: ReturnType<typeof zipformerFromMetadata>;
+  try {
+    z = zipformerFromMetadata(metadata, onnxName);
+    layout = zipformerCtcLayout(z, graphInputsOutputs(onnxBytes), onnxName);
+    vocab = zipformerVocab(graphOutputDims(onnxBytes), onnxName);
+  } catch (e) {
+    throw new ModelError(`model ${dir}: ${(e as Error).message}`);
+  }
+  let tokens: TokenTable;
+  try {
+    tokens = parseTokens(await Deno.readTextFile(`${dir}/tokens.txt`), "first");
+  } catch (e) {
+    throw new ModelError(`model ${dir}: tokens.txt beside ${onnxName}: ${(e as Error).message}`);
+  }
+  if (tokens.symbols.length !== vocab) {
+    throw new ModelError(
+      `model ${dir}: tokens.txt has ${tokens.symbols.length} symbols, ${onnxName} gives log-probabilities ` +
+        `of ${vocab}`,
+    );
+  }
+  const tags = languageTags(tokens);
+  const trimmed = dir.replace(/\/+$/, "");
+  return {
+    dir,
+    name: trimmed.slice(trimmed.lastIndexOf("/") + 1),
+    languages: tags.size ? [...new Set(tags.values())].sort() : ["en"],
+    onnxPath: `${dir}/${onnxName}`,
+    onnxBytes,
+    tokens,
+    languageTags: tags,
+    family: "zipformer2-ctc",
+    streaming: {
+      vocab_size: vocab - 1,
+      window_size: z.T,
+      chunk_shift: z.decode_chunk_len,
+      subsampling_factor: ZIPFORMER_SUBSAMPLING,
+    },
+    layout,
+    features: ZIPFORMER_CTC_FEATURES,
   };
 }

@@ -1,19 +1,30 @@
 // What a model directory without model.json holds, told from its files and ONNX metadata the way
-// sherpa-onnx tells its model types apart. Earshot runs one family, the NeMo cache-aware streaming
-// CTC export (nemo_ctc_family.ts): with Earshot's manifest, or bare as the sherpa-onnx zoo ships
-// NVIDIA's (one .onnx with the family's metadata, tokens.txt). A directory of another family is
-// refused with what it is and what this server expects, rather than with a missing file.
+// sherpa-onnx tells its model types apart. Earshot runs two families bare, as the sherpa-onnx zoo
+// ships them: the NeMo cache-aware streaming CTC export (nemo_ctc_family.ts; also with Earshot's
+// manifest) and the icefall streaming Zipformer CTC model (zipformer_ctc_family.ts), each one .onnx
+// with the family's metadata and tokens.txt. A directory of another family is refused with what
+// it is and what this server expects, rather than with a missing file.
 import { isNemoCtcExport, STREAMING_KEYS } from "./nemo_ctc_family.ts";
 import { readOnnxMetadata } from "./onnx_metadata.ts";
+import { isZipformerExport, ZIPFORMER_KEYS } from "./zipformer_ctc_family.ts";
 
 export const EXPECTED =
-  "an Earshot model directory (model.json, the .onnx it lists and tokens.txt) or a NeMo " +
+  "an Earshot model directory (model.json, the .onnx it lists and tokens.txt), a NeMo " +
   "cache-aware streaming CTC export as sherpa-onnx ships it (one .onnx with its streaming metadata, " +
-  "such as model.onnx or model.int8.onnx, and tokens.txt)";
+  "such as model.onnx or model.int8.onnx, and tokens.txt) or an icefall streaming Zipformer CTC " +
+  "model as sherpa-onnx ships it (one ctc-*.onnx with model_type zipformer2, and tokens.txt)";
+
+type Found = { onnx: string; bytes: Uint8Array; metadata: Record<string, string> };
 
 export type ModelDirKind =
-  | { kind: "nemo-ctc-export"; onnx: string; bytes: Uint8Array; metadata: Record<string, string> }
+  | { kind: "nemo-ctc-export" } & Found
+  | { kind: "zipformer-ctc-export" } & Found
   | { kind: "unsupported"; reason: string };
+
+const FAMILIES = [
+  { kind: "nemo-ctc-export", test: isNemoCtcExport, what: "a NeMo cache-aware streaming CTC export" },
+  { kind: "zipformer-ctc-export", test: isZipformerExport, what: "an icefall streaming Zipformer CTC model" },
+] as const;
 
 /** What a directory without model.json holds: a NeMo CTC export to load, or why it cannot be served. */
 export async function identifyModelDir(dir: string): Promise<ModelDirKind> {
@@ -37,19 +48,21 @@ export async function identifyModelDir(dir: string): Promise<ModelDirKind> {
     const bytes = await Deno.readFile(`${dir}/${name}`);
     return { name, bytes, metadata: readOnnxMetadata(bytes) };
   }));
-  const exports = found.filter((f) => isNemoCtcExport(f.metadata));
-  // The zoo ships the float and the int8 model in directories of their own; where one directory
-  // holds both, the float one is served (the int8 file is the same network, quantised).
-  const chosen = exports.length > 1 ? exports.filter((f) => !f.name.includes(".int8.")) : exports;
-  if (chosen.length === 1) {
-    const [{ name, bytes, metadata }] = chosen;
-    return { kind: "nemo-ctc-export", onnx: name, bytes, metadata };
-  }
-  if (chosen.length > 1) {
-    return refuse(
-      `${chosen.map((f) => f.name).join(", ")} are each a NeMo cache-aware streaming CTC export; ` +
-        "keep one of them in the directory",
-    );
+  for (const family of FAMILIES) {
+    const exports = found.filter((f) => family.test(f.metadata));
+    // The zoo ships the float and the int8 model in directories of their own, or (Zipformer CTC)
+    // side by side; where one directory holds both, the float one is served (the int8 file is the
+    // same network, quantised).
+    const chosen = exports.length > 1 ? exports.filter((f) => !f.name.includes(".int8.")) : exports;
+    if (chosen.length === 1) {
+      const [{ name, bytes, metadata }] = chosen;
+      return { kind: family.kind, onnx: name, bytes, metadata };
+    }
+    if (chosen.length > 1) {
+      return refuse(
+        `${chosen.map((f) => f.name).join(", ")} are each ${family.what}; keep one of them in the directory`,
+      );
+    }
   }
   if (found.length > 1) return refuse(`no model.json and ${onnx.length} .onnx files; expected ${EXPECTED}`);
   const [{ name, metadata }] = found;
@@ -62,8 +75,9 @@ export async function identifyModelDir(dir: string): Promise<ModelDirKind> {
   }
   if (/zipformer/i.test(metadata.model_type ?? "")) {
     return refuse(
-      `${name} is an icefall streaming Zipformer CTC model (model_type ${metadata.model_type}), ` +
-        `a family this server cannot run yet; expected ${EXPECTED}`,
+      `${name} has model_type ${metadata.model_type} but not the metadata of a streaming Zipformer CTC ` +
+        `model (it lacks ${ZIPFORMER_KEYS.filter((k) => metadata[k] === undefined).join(", ")}; ` +
+        `sherpa-onnx needs them too): a non-streaming model?; expected ${EXPECTED}`,
     );
   }
   return refuse(

@@ -1,7 +1,7 @@
 // What a directory without model.json holds: a NeMo cache-aware streaming CTC export as the
 // sherpa-onnx zoo ships it is loaded from its metadata and tokens.txt; anything else is refused by
 // loadModelDir with what it holds.
-import { deepStrictEqual, ok, rejects, strictEqual } from "node:assert/strict";
+import { deepStrictEqual, ok, rejects, strictEqual, throws } from "node:assert/strict";
 import protobuf from "protobufjs";
 import { KALDI_FBANK } from "./fbank.ts";
 import { loadModelDir, ModelError } from "./model_dir.ts";
@@ -146,4 +146,72 @@ Deno.test("model family: a NeMo export that cannot be served is refused by what 
   const same = await dirWith({ "model.onnx": withMetadata(onnx, {}), "tokens.txt": tokens });
   ok(await loadModelDir(same));
   await Deno.remove(same, { recursive: true });
+});
+
+/** A small stand-in for sherpa-onnx-streaming-zipformer-ctc-small-2024-03-18 (make_zipformer_ctc_fixture.py). */
+const ZIPFORMER_CTC = new URL("./testdata/zipformer-ctc-fixture", import.meta.url).pathname;
+const ZIPFORMER_ONNX = "ctc-epoch-30-avg-3-chunk-16-left-128.onnx";
+
+Deno.test("model family: an icefall streaming Zipformer CTC model, its chunking, states and batch axes", async () => {
+  const model = await loadModelDir(ZIPFORMER_CTC);
+  strictEqual(model.family, "zipformer2-ctc");
+  strictEqual(model.name, "zipformer-ctc-fixture");
+  deepStrictEqual(model.streaming, {
+    vocab_size: 255,
+    window_size: 45,
+    chunk_shift: 32,
+    subsampling_factor: 4,
+  });
+  strictEqual(model.tokens.blank, 0, "<blk> is id 0, as icefall's");
+  strictEqual(model.features, KALDI_FBANK);
+  const layout = model.layout;
+  deepStrictEqual([layout.featuresInput, layout.featureAxes, layout.lengthInput, layout.logProbsOutput], [
+    "x",
+    "time-feature",
+    undefined,
+    "log_probs",
+  ]);
+  deepStrictEqual(layout.states.slice(0, 6).map((s) => [s.input, s.output, s.dims, s.batchAxis]), [
+    ["cached_key_0", "new_cached_key_0", [16, 8], 1],
+    ["cached_nonlin_attn_0", "new_cached_nonlin_attn_0", [1, 16, 12], 1],
+    ["cached_val1_0", "new_cached_val1_0", [16, 8], 1],
+    ["cached_val2_0", "new_cached_val2_0", [16, 8], 1],
+    ["cached_conv1_0", "new_cached_conv1_0", [16, 3], 0],
+    ["cached_conv2_0", "new_cached_conv2_0", [16, 3], 0],
+  ]);
+  deepStrictEqual(layout.states.slice(6).map((s) => [s.input, s.dims, s.type]), [
+    ["cached_key_1", [8, 8], "float32"],
+    ["cached_nonlin_attn_1", [1, 8, 12], "float32"],
+    ["cached_val1_1", [8, 8], "float32"],
+    ["cached_val2_1", [8, 8], "float32"],
+    ["cached_conv1_1", [16, 2], "float32"],
+    ["cached_conv2_1", [16, 2], "float32"],
+    ["embed_states", [128, 3, 19], "float32"],
+    ["processed_lens", [], "int64"],
+  ]);
+  throws(() => nemoCtcLayout(model), /not a NeMo cache-aware streaming CTC one/);
+});
+
+Deno.test("model family: Zipformer CTC float and int8 side by side, and what is refused", async () => {
+  const onnx = await Deno.readFile(`${ZIPFORMER_CTC}/${ZIPFORMER_ONNX}`);
+  const tokens = await Deno.readTextFile(`${ZIPFORMER_CTC}/tokens.txt`);
+  const both = await dirWith({
+    [ZIPFORMER_ONNX]: onnx,
+    [ZIPFORMER_ONNX.replace(".onnx", ".int8.onnx")]: onnx,
+    "tokens.txt": tokens,
+    "bpe.model": "x",
+  });
+  strictEqual((await loadModelDir(both)).onnxPath, `${both}/${ZIPFORMER_ONNX}`);
+  // NeMo's convention (blank last) is not icefall's
+  const blankLast = await dirWith({
+    [ZIPFORMER_ONNX]: onnx,
+    "tokens.txt": tokens.replace("<blk> 0", "x 0").replace(/\n(\S+) 255\n$/, "\n<blk> 255\n"),
+  });
+  await rejects(() => loadModelDir(blankLast), /the first id \(0\) must be <blk>/);
+  const short = await dirWith({
+    [ZIPFORMER_ONNX]: onnx,
+    "tokens.txt": tokens.split("\n").slice(0, 100).join("\n"),
+  });
+  await rejects(() => loadModelDir(short), /tokens\.txt has 100 symbols, .* log-probabilities of 256/);
+  for (const dir of [both, blankLast, short]) await Deno.remove(dir, { recursive: true });
 });

@@ -114,23 +114,45 @@ export interface StateTensor {
   type: "float32" | "int64";
   /** Shape per stream (the batch dimension left out). */
   dims: readonly number[];
+  /**
+   * Where the batch dimension goes among `dims` when streams are stacked (0, first, unless told:
+   * NeMo's caches; an icefall Zipformer's attention caches have it second).
+   */
+  batchAxis?: number;
 }
 
 export interface ModelLayout {
   featuresInput: string;
-  lengthInput: string;
+  /** Features [B, FEATURE_DIM, windowSize] (NeMo) or [B, windowSize, FEATURE_DIM] (icefall). */
+  featureAxes: "feature-time" | "time-feature";
+  /** An input holding each stream's window length, where the model takes one (NeMo). */
+  lengthInput?: string;
   logProbsOutput: string;
-  /** Frames per window the model takes, [B, FEATURE_DIM, windowSize]. */
+  /** Frames per window the model takes. */
   windowSize: number;
   states: readonly StateTensor[];
 }
 
-export function nemoCtcLayout(model: ModelInfo): ModelLayout {
-  const s = model.streaming;
-  const [features, length, channel, time, channelLen] = model.tensors.inputs;
-  const [logProbs, , channelNext, timeNext, channelLenNext] = model.tensors.outputs;
+/** A NeMo model's layout: features [B, 80, W] and a length input. */
+export type NemoCtcLayout = ModelLayout & { featureAxes: "feature-time"; lengthInput: string };
+
+/** The layout of a loaded NeMo CTC model (an Error for a model of another family). */
+export function nemoCtcLayout(model: Pick<ModelInfo, "layout" | "family" | "name">): NemoCtcLayout {
+  const layout = model.layout;
+  if (model.family !== "nemo-ctc" || layout.featureAxes !== "feature-time" || !layout.lengthInput) {
+    throw new Error(
+      `model ${model.name} is a ${model.family} model, not a NeMo cache-aware streaming CTC one`,
+    );
+  }
+  return layout as NemoCtcLayout;
+}
+
+export function nemoCtcLayoutOf(s: Streaming, tensors: NemoCtcTensors): NemoCtcLayout {
+  const [features, length, channel, time, channelLen] = tensors.inputs;
+  const [logProbs, , channelNext, timeNext, channelLenNext] = tensors.outputs;
   return {
     featuresInput: features,
+    featureAxes: "feature-time",
     lengthInput: length,
     logProbsOutput: logProbs,
     windowSize: s.window_size,
@@ -162,7 +184,11 @@ export function checkLayout(
   inputNames: readonly string[],
   outputNames: readonly string[],
 ): void {
-  const wantIn = [layout.featuresInput, layout.lengthInput, ...layout.states.map((s) => s.input)];
+  const wantIn = [
+    layout.featuresInput,
+    ...(layout.lengthInput ? [layout.lengthInput] : []),
+    ...layout.states.map((s) => s.input),
+  ];
   const wantOut = [layout.logProbsOutput, ...layout.states.map((s) => s.output)];
   const missing = [
     ...wantIn.filter((n) => !inputNames.includes(n)).map((n) => `input ${n}`),
@@ -170,8 +196,22 @@ export function checkLayout(
   ];
   if (missing.length) {
     throw new Error(
-      `not a NeMo cache-aware streaming CTC model: it lacks ${missing.join(", ")} ` +
+      `not a model of its family's layout: it lacks ${missing.join(", ")} ` +
         `(it has inputs ${inputNames.join(", ")}; outputs ${outputNames.join(", ")})`,
     );
   }
+}
+
+/** Why a layout cannot keep its states in a device pool (device_state_pool.ts); undefined if it can. */
+export function deviceStatesUnsupported(layout: ModelLayout): string | undefined {
+  const axis = layout.states.filter((s) => (s.batchAxis ?? 0) !== 0).map((s) => s.input);
+  if (axis.length) {
+    return `its states ${axis.slice(0, 3).join(", ")}${axis.length > 3 ? ", ..." : ""} have the batch on ` +
+      "another axis than the first, and the device state pool keeps each stream's state as a row of a " +
+      "batch-first tensor";
+  }
+  if (layout.featureAxes !== "feature-time" || !layout.lengthInput) {
+    return "the device state pool feeds features [B, 80, T] with a length input, which it does not take";
+  }
+  return undefined;
 }

@@ -126,3 +126,33 @@ export function graphInputsOutputs(model: Uint8Array): { inputs: string[]; outpu
     outputs: names(GRAPH_OUTPUT),
   };
 }
+
+/** The dims of a ValueInfoProto's tensor type: a number, or the symbolic name (or "?" where none). */
+export function valueInfoDims(payload: Uint8Array): (number | string)[] {
+  const sub = (bytes: Uint8Array | undefined, field: number) =>
+    bytes ? readFields(bytes).filter((f) => f.field === field).map((f) => f.payload!) : [];
+  // ValueInfoProto.type (2) -> TypeProto.tensor_type (1) -> shape (2) -> dim (1)*
+  const [type] = sub(payload, 2);
+  const [tensor] = sub(type, 1);
+  const [shape] = sub(tensor, 2);
+  return sub(shape, 1).map((dim) => {
+    const reader = protobuf.Reader.create(dim);
+    let value: number | string = "?";
+    while (reader.pos < reader.len) {
+      const tag = reader.uint32();
+      if (tag >>> 3 === 1 && (tag & 7) === 0) value = Number(reader.int64());
+      else if (tag >>> 3 === 2 && (tag & 7) === 2) value = reader.string();
+      else reader.skipType(tag & 7);
+    }
+    return value;
+  });
+}
+
+/** The dims of each graph output, in order (valueInfoDims). */
+export function graphOutputDims(model: Uint8Array): (number | string)[][] {
+  const graphField = readFields(model).find((f) => f.field === MODEL_GRAPH);
+  if (!graphField?.payload) throw new Error("ONNX model has no graph");
+  return readFields(graphField.payload).filter((f) => f.field === GRAPH_OUTPUT).map((f) =>
+    valueInfoDims(f.payload!)
+  );
+}

@@ -90,10 +90,16 @@ export class StreamPipeline {
     this.decoder.setKeyterms(settings.keyterms);
   }
 
-  /** Writes this stream's next window, transposed to [80, W], into dst at offset. */
+  /** Writes this stream's next window into dst at offset: [80, W] (transposed) or [W, 80], as the model takes it. */
   writeFeatures(dst: Float32Array, offset: number): void {
     const w = this.model.streaming.window_size;
     const start = this.processedFrames - this.frameBase;
+    if (this.model.layout.featureAxes === "time-feature") {
+      for (let t = 0; t < w; t++) {
+        dst.set(this.frames[start + t].subarray(0, FEATURE_DIM), offset + t * FEATURE_DIM);
+      }
+      return;
+    }
     for (let t = 0; t < w; t++) {
       const frame = this.frames[start + t];
       for (let m = 0; m < FEATURE_DIM; m++) dst[offset + m * w + t] = frame[m];

@@ -1,11 +1,12 @@
-// The token table (tokens.txt: `symbol id` per line, blank last) and word assembly from pieces.
+// The token table (tokens.txt: `symbol id` per line, blank last, or first for icefall models) and word assembly from pieces.
 
 export interface TokenTable {
   symbols: string[];
   blank: number;
 }
 
-export function parseTokens(text: string): TokenTable {
+/** `blankAt`: where the family puts `<blk>`: last (NeMo, Earshot) or first (icefall, id 0). */
+export function parseTokens(text: string, blankAt: "last" | "first" = "last"): TokenTable {
   const symbols: string[] = [];
   for (const line of text.split("\n")) {
     if (!line.trim()) continue;
@@ -17,8 +18,10 @@ export function parseTokens(text: string): TokenTable {
   for (let i = 0; i < symbols.length; i++) {
     if (symbols[i] === undefined) throw new Error(`tokens.txt: id ${i} missing`);
   }
-  const blank = symbols.length - 1;
-  if (symbols[blank] !== "<blk>") throw new Error(`tokens.txt: the last id (${blank}) must be <blk>`);
+  const blank = blankAt === "first" ? 0 : symbols.length - 1;
+  if (symbols[blank] !== "<blk>") {
+    throw new Error(`tokens.txt: the ${blankAt === "first" ? "first" : "last"} id (${blank}) must be <blk>`);
+  }
   return { symbols, blank };
 }
 

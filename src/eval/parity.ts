@@ -1,4 +1,4 @@
-// Earshot's engine and sherpa-onnx (npm:sherpa-onnx-node, NeMo CTC) on the same model directory and
+// Earshot's engine and sherpa-onnx (npm:sherpa-onnx-node, its streaming CTC recognizer) on the same model directory and
 // audio, each giving its greedy tokens as [symbol, seconds]; used by tests/sherpa_parity_test.ts on
 // fixtures and by `deno task parity` on the evaluation sets.
 import type { OpenStream } from "../asr/proto.ts";
@@ -23,35 +23,46 @@ export type Token = [symbol: string, seconds: number];
 export class EarshotGreedy {
   private constructor(readonly model: ModelInfo, private readonly backend: Backend) {}
 
-  static async open(modelDir: string): Promise<EarshotGreedy> {
+  /** `maxStreams`: how many streams tokensBatched may decode in one batch. */
+  static async open(modelDir: string, maxStreams = 1): Promise<EarshotGreedy> {
     const model = await loadModelDir(modelDir);
-    return new EarshotGreedy(model, await createBackend("node", model, { maxStreams: 1 }));
+    return new EarshotGreedy(model, await createBackend("node", model, { maxStreams }));
   }
 
   /** The tokens of 16 kHz PCM16 audio, decoded as one turn. */
   async tokens(pcm16: Uint8Array): Promise<Token[]> {
+    return (await this.tokensBatched([pcm16]))[0];
+  }
+
+  /**
+   * The tokens of several recordings decoded side by side, their windows batched into one call
+   * (up to the backend's streams): each stream's states stacked with the others'.
+   */
+  async tokensBatched(recordings: readonly Uint8Array[]): Promise<Token[][]> {
     const { model } = this;
-    const decoder = new GreedyCtcDecoder(model.tokens.blank);
+    const decoders = recordings.map(() => new GreedyCtcDecoder(model.tokens.blank));
     const done = Promise.withResolvers<void>();
+    const drained = new Set<StreamPipeline>();
     const scheduler = new Scheduler(
       this.backend,
       model,
-      { maxBatch: 1, maxWaitMs: 0 },
-      () => done.resolve(),
+      { maxBatch: recordings.length, maxWaitMs: 0 },
+      (stream) => drained.add(stream).size === recordings.length && done.resolve(),
       done.reject,
       (_, error) => done.reject(error),
     );
-    const stream = new StreamPipeline("p", model, ONE_TURN, decoder, () => {});
-    scheduler.add(stream);
+    const streams = decoders.map((d, i) => new StreamPipeline(`p${i}`, model, ONE_TURN, d, () => {}));
+    streams.forEach((stream) => scheduler.add(stream));
     try {
-      stream.acceptAudio(pcm16);
-      stream.finishInput();
-      scheduler.poke(stream);
+      streams.forEach((stream, i) => (stream.acceptAudio(recordings[i]), stream.finishInput()));
+      streams.forEach((stream) => scheduler.poke(stream));
       await done.promise;
     } finally {
-      scheduler.remove(stream);
+      streams.forEach((stream) => scheduler.remove(stream));
     }
-    return decoder.tokens().map((t) => [model.tokens.symbols[t.id], t.frame * frameSeconds(model)]);
+    return decoders.map((d) =>
+      d.tokens().map((t): Token => [model.tokens.symbols[t.id], t.frame * frameSeconds(model)])
+    );
   }
 
   release(): Promise<void> {

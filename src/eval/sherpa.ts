@@ -1,14 +1,22 @@
-// sherpa-onnx-node as the reference engine: the NeMo streaming CTC recognizer on a model directory
-// (ours, or a NeMo export from its zoo), one CPU thread, greedy search (used by the parity test and
-// the ASR bench).
+// sherpa-onnx-node as the reference engine: its streaming CTC recognizer on a model directory
+// (ours, a NeMo export or an icefall streaming Zipformer CTC model from its zoo), one CPU thread,
+// greedy search (used by the parity test and the ASR bench).
 import sherpa from "sherpa-onnx-node";
+import { readOnnxMetadata } from "../engine/onnx_metadata.ts";
+import { isZipformerExport } from "../engine/zipformer_ctc_family.ts";
 
-/** `onnxFile`: the model in modelDir (a zoo directory may hold model.int8.onnx instead). */
+/**
+ * `onnxFile`: the model in modelDir (a zoo directory may hold model.int8.onnx instead). The model
+ * config is the family's, told from the file's metadata: `zipformer2Ctc` for an icefall streaming
+ * Zipformer CTC model, `nemoCtc` otherwise.
+ */
 export function sherpaRecognizer(modelDir: string, onnxFile = "model.onnx"): sherpa.OnlineRecognizer {
+  const model = `${modelDir}/${onnxFile}`;
+  const zipformer = isZipformerExport(readOnnxMetadata(Deno.readFileSync(model)));
   return new sherpa.OnlineRecognizer({
     featConfig: { sampleRate: 16000, featureDim: 80 },
     modelConfig: {
-      nemoCtc: { model: `${modelDir}/${onnxFile}` },
+      ...(zipformer ? { zipformer2Ctc: { model } } : { nemoCtc: { model } }),
       tokens: `${modelDir}/tokens.txt`,
       numThreads: 1,
       provider: "cpu",
