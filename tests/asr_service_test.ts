@@ -20,6 +20,8 @@ const NEMO_EXPORT =
   new URL("../src/engine/testdata/nemo-streaming-ctc-80ms-fixture", import.meta.url).pathname;
 /** An icefall streaming Zipformer CTC model as the sherpa-onnx zoo ships it (random weights). */
 const ZIPFORMER_CTC = new URL("../src/engine/testdata/zipformer-ctc-fixture", import.meta.url).pathname;
+const ZIPFORMER_TRANSDUCER =
+  new URL("../src/engine/testdata/zipformer-transducer-fixture", import.meta.url).pathname;
 
 function service(maxOpenStreams = 4): AsrService {
   return new AsrService({
@@ -148,6 +150,37 @@ Deno.test("ASR service: ROUTE_MODELS puts an icefall streaming Zipformer CTC mod
       const words = frames.flatMap((f) => f.kind === "turn" && f.turn.end_of_turn ? f.turn.words : []);
       ok(words.length > 0, "its (gibberish) words are reported");
       // word times fall on the model's 40 ms output frames
+      ok(words.every((w) => w.start_ms % 40 === 0 && w.end_ms % 40 === 0), JSON.stringify(words));
+    }
+  } finally {
+    await asr.stop();
+  }
+});
+
+Deno.test("ASR service: ROUTE_MODELS puts an icefall streaming Zipformer transducer on a route", async () => {
+  const asr = new AsrService({
+    models: { "en-default": ZIPFORMER_TRANSDUCER },
+    backend: "node",
+    workers: 1,
+    threadsPerWorker: 1,
+    maxOpenStreams: 2,
+    maxBatch: 16,
+    maxWaitMs: 5,
+    // the server's default decoder: a transducer gets its greedy search whatever is asked
+    decoder: { choice: "auto" },
+    log: () => {},
+  });
+  await asr.start();
+  try {
+    const runs = ["weather.wav", "order.wav"].map((name) =>
+      transcribe(new InProcessTransport(asr), "en-default", name)
+    );
+    runs.forEach((run) => run.finish());
+    for (const run of runs) {
+      const frames = await run.done;
+      strictEqual(frames.at(-1)?.kind, "finished");
+      const words = frames.flatMap((f) => f.kind === "turn" && f.turn.end_of_turn ? f.turn.words : []);
+      ok(words.length > 0, "its (gibberish) words are reported");
       ok(words.every((w) => w.start_ms % 40 === 0 && w.end_ms % 40 === 0), JSON.stringify(words));
     }
   } finally {

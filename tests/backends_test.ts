@@ -8,6 +8,7 @@ import { paddedBatch } from "../src/engine/device_state_pool.ts";
 import { computeFbank } from "../src/engine/fbank.ts";
 import { loadModelDir } from "../src/engine/model_dir.ts";
 import { decodePcm16 } from "../src/engine/pcm.ts";
+import { greedySearch, TransducerHypothesis } from "../src/engine/transducer_greedy.ts";
 import { fixture } from "./helpers/wav.ts";
 
 const model = await loadModelDir(new URL("../models/en-default", import.meta.url).pathname);
@@ -289,6 +290,47 @@ Deno.test({
   await rejects(
     () => createBackend("webgpu", zip),
     /ASR_BACKEND=webgpu cannot serve model zipformer-ctc-fixture \(zipformer2-ctc\): .*batch on another axis/,
+  );
+});
+
+Deno.test({
+  name:
+    "backends on an icefall streaming Zipformer transducer: node and wasm search to the same tokens; webgpu refuses it",
+  sanitizeResources: false,
+  sanitizeOps: false,
+}, async () => {
+  const model = await loadModelDir(
+    new URL("../src/engine/testdata/zipformer-transducer-fixture", import.meta.url).pathname,
+  );
+  const n = model.streaming;
+  const size = 80 * n.window_size;
+  const tokens = async (name: BackendName): Promise<number[][]> => {
+    const backend = await createBackend(name, model, { maxStreams: 2 });
+    try {
+      const nets = backend.transducer!;
+      const slots = [backend.openSlot(), backend.openSlot()];
+      const hyps = slots.map(() => new TransducerHypothesis(nets.contextSize, model.tokens.blank));
+      for (let call = 0; call < 6; call++) {
+        const features = new Float32Array(2 * size);
+        [weather, order].forEach((frames, i) => {
+          for (let t = 0; t < n.window_size; t++) {
+            features.set(frames[call * n.chunk_shift + t], i * size + t * 80);
+          }
+        });
+        const out = await backend.run(slots, features);
+        await greedySearch(nets, hyps, out.logProbs, out.frames, { blank: 0, unk: model.transducer!.unk });
+      }
+      return hyps.map((h) => h.tokens().map((t) => t.id));
+    } finally {
+      await backend.release();
+    }
+  };
+  const node = await tokens("node");
+  ok(node.every((ids) => ids.length > 5), JSON.stringify(node));
+  if (!(await unavailable("wasm"))) deepStrictEqual(await tokens("wasm"), node);
+  await rejects(
+    () => createBackend("webgpu", model),
+    /ASR_BACKEND=webgpu cannot serve model zipformer-transducer-fixture \(zipformer2-transducer\)/,
   );
 });
 

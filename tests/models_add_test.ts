@@ -14,6 +14,9 @@ const ZOO_NAME = "sherpa-onnx-nemo-streaming-fast-conformer-ctc-test-80ms-int8";
 const ZIPFORMER_CTC = `${ROOT}src/engine/testdata/zipformer-ctc-fixture`;
 const ZIPFORMER_ONNX = "ctc-epoch-30-avg-3-chunk-16-left-128.onnx";
 const ZIPFORMER_ZOO_NAME = "sherpa-onnx-streaming-zipformer-ctc-test-2024-03-18";
+/** A small stand-in for a zoo Zipformer transducer (src/engine/testdata/make_zipformer_transducer_fixture.py). */
+const ZIPFORMER_TRANSDUCER = `${ROOT}src/engine/testdata/zipformer-transducer-fixture`;
+const TRANSDUCER_ZOO_NAME = "sherpa-onnx-streaming-zipformer-en-test-2023-06-26";
 
 async function tarball(
   dir: string,
@@ -73,10 +76,18 @@ Deno.test({
       ),
       "tokens.txt": await Deno.readFile(`${ZIPFORMER_CTC}/tokens.txt`),
     });
-    await tarball(dir, "sherpa-onnx-streaming-zipformer-en-test", {
-      "encoder-epoch-99.onnx": "x",
-      "decoder-epoch-99.onnx": "x",
-      "joiner-epoch-99.onnx": "x",
+    const part = (name: string) => `${name}-epoch-99-avg-1-chunk-16-left-128.onnx`;
+    await tarball(dir, TRANSDUCER_ZOO_NAME, {
+      [part("encoder")]: await Deno.readFile(`${ZIPFORMER_TRANSDUCER}/${part("encoder")}`),
+      [part("decoder")]: await Deno.readFile(`${ZIPFORMER_TRANSDUCER}/${part("decoder")}`),
+      [part("joiner")]: await Deno.readFile(`${ZIPFORMER_TRANSDUCER}/${part("joiner")}`),
+      "tokens.txt": await Deno.readFile(`${ZIPFORMER_TRANSDUCER}/tokens.txt`),
+    });
+    await tarball(dir, "sherpa-onnx-nemo-streaming-fast-conformer-transducer-test", {
+      // a readable ONNX model without a Zipformer's metadata, as a NeMo RNNT/TDT encoder
+      "encoder.onnx": await Deno.readFile(`${NEMO_EXPORT}/model.onnx`),
+      "decoder.onnx": "x",
+      "joiner.onnx": "x",
       "tokens.txt": "a 0",
     });
     await Deno.writeTextFile(`${dir}/www/not-an-archive.tar.gz`, "hello");
@@ -122,14 +133,17 @@ Deno.test({
       strictEqual(zipformer.code, 0, zipformer.text);
       strictEqual((await Deno.stat(`${installed}/${ZIPFORMER_ZOO_NAME}/${ZIPFORMER_ONNX}`)).isFile, true);
 
-      const transducer = await modelsAdd(
-        url("sherpa-onnx-streaming-zipformer-en-test.tar.gz"),
+      const transducer = await modelsAdd(url(`${TRANSDUCER_ZOO_NAME}.tar.gz`), "--dir", installed);
+      strictEqual(transducer.code, 0, transducer.text);
+
+      const nemoTransducer = await modelsAdd(
+        url("sherpa-onnx-nemo-streaming-fast-conformer-transducer-test.tar.gz"),
         "--dir",
         installed,
       );
       ok(
-        transducer.code === 1 && /nothing installed: .*streaming transducer/.test(transducer.text),
-        transducer.text,
+        nemoTransducer.code === 1 && /nothing installed: .*streaming transducer/.test(nemoTransducer.text),
+        nemoTransducer.text,
       );
 
       const missing = await modelsAdd(url("nope.tar.gz"), "--dir", installed);
@@ -141,7 +155,7 @@ Deno.test({
       const names = [...Deno.readDirSync(installed)].map((e) => e.name).sort();
       strictEqual(
         names.join(),
-        `my-english,${ZOO_NAME},${ZIPFORMER_ZOO_NAME}`,
+        [`my-english`, ZOO_NAME, ZIPFORMER_ZOO_NAME, TRANSDUCER_ZOO_NAME].sort().join(),
         "only the loadable models were installed",
       );
     } finally {

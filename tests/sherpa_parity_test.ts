@@ -2,7 +2,8 @@
 // greedy transcripts must be identical and token times agree within one output frame; on an NVIDIA
 // NeMo export as the sherpa-onnx zoo ships it (a small stand-in with that interface and metadata,
 // src/engine/testdata/make_nemo_ctc_fixture.py), tokens and output frames must be identical, and so
-// on an icefall streaming Zipformer CTC model (make_zipformer_ctc_fixture.py), alone and batched.
+// on an icefall streaming Zipformer CTC model (make_zipformer_ctc_fixture.py) and transducer
+// (make_zipformer_transducer_fixture.py), alone and batched.
 // `deno task parity DIR` does the same over the evaluation sets.
 import { ok, strictEqual } from "node:assert/strict";
 import { decodePcm16 } from "../src/engine/pcm.ts";
@@ -13,6 +14,8 @@ const MODELS = new URL("../models/", import.meta.url).pathname;
 const NEMO_EXPORT =
   new URL("../src/engine/testdata/nemo-streaming-ctc-80ms-fixture", import.meta.url).pathname;
 const ZIPFORMER_CTC = new URL("../src/engine/testdata/zipformer-ctc-fixture", import.meta.url).pathname;
+const ZIPFORMER_TRANSDUCER =
+  new URL("../src/engine/testdata/zipformer-transducer-fixture", import.meta.url).pathname;
 
 // Each shipped model on fixtures in its languages (language tags are tokens like any other).
 const CASES: [string, string[]][] = [
@@ -69,6 +72,29 @@ Deno.test("sherpa-onnx parity (icefall streaming Zipformer CTC): identical greed
     }
     // the five streams in one batch: states stacked on their batch axes (the attention caches' is
     // the second) and split back, each stream's tokens still sherpa-onnx's
+    const batched = await earshot.tokensBatched(recordings);
+    for (const [i, name] of names.entries()) {
+      strictEqual(tokenMismatch(batched[i], theirs[i], 0), undefined, `${name}, batched`);
+    }
+  } finally {
+    await earshot.release();
+  }
+});
+
+Deno.test("sherpa-onnx parity (icefall streaming Zipformer transducer): identical greedy tokens and frames, alone and batched", async () => {
+  const names = ["weather.wav", "numbers.wav", "kubernetes.wav", "order.wav", "termin_de.wav"];
+  const earshot = await EarshotGreedy.open(ZIPFORMER_TRANSDUCER, names.length);
+  const sherpa = new SherpaGreedy(earshot.model);
+  strictEqual(earshot.model.family, "zipformer2-transducer");
+  try {
+    const recordings = names.map((name) => fixture(name).data);
+    const theirs = recordings.map((samples) => sherpa.tokens(decodePcm16(samples)));
+    for (const [i, name] of names.entries()) {
+      const ours = await earshot.tokens(recordings[i]);
+      ok(ours.length > 10, `${name}: ${ours.length} tokens decoded`);
+      strictEqual(tokenMismatch(ours, theirs[i], 0), undefined, name);
+    }
+    // one joiner call per frame for the five streams, the decoder rerun for those that emitted
     const batched = await earshot.tokensBatched(recordings);
     for (const [i, name] of names.entries()) {
       strictEqual(tokenMismatch(batched[i], theirs[i], 0), undefined, `${name}, batched`);

@@ -10,6 +10,8 @@ import type { ModelInfo } from "./model_dir.ts";
 import { deviceStatesUnsupported } from "./nemo_ctc_family.ts";
 import type { OrtModule } from "./ort.ts";
 import { PooledBackend } from "./pooled_backend.ts";
+import type { TransducerNets } from "./transducer_greedy.ts";
+import { OrtTransducerNets } from "./transducer_nets.ts";
 
 /**
  * node: onnxruntime-node on the CPU; webgpu: onnxruntime-node's WebGPU provider (Vulkan, Metal or
@@ -24,6 +26,8 @@ export interface BatchOutput {
 
 export interface Backend {
   readonly name: BackendName;
+  /** A transducer's decoder and joiner, run by the search after each encoder call; CTC families have none. */
+  readonly transducer?: TransducerNets;
   /** A slot holding a new stream's initial state; throws when the backend holds its most streams. */
   openSlot(): number;
   closeSlot(slot: number): void;
@@ -72,19 +76,25 @@ export async function createBackend(
       env: { wasm: Record<string, unknown> };
     };
     ort.env.wasm.numThreads = 1;
-    const session = await ort.InferenceSession.create(model.onnxBytes, {
-      executionProviders: ["wasm"],
-      graphOptimizationLevel: "all",
-    });
-    return new HostStateBackend(name, ort, session, layout);
+    const options = { executionProviders: ["wasm"], graphOptimizationLevel: "all" };
+    const session = await ort.InferenceSession.create(model.onnxBytes, options);
+    return new HostStateBackend(name, ort, session, layout, await transducerNets(ort, model, options));
   }
   const ort = (await import("onnxruntime-node")).default as unknown as OrtModule;
-  const session = await providerStarted(name, () =>
-    ort.InferenceSession.create(model.onnxBytes, {
-      ...nodeOptions(opts),
-      executionProviders: [name === "cuda" ? "cuda" : "cpu"],
-    }));
-  return new HostStateBackend(name, ort, session, layout);
+  const options = { ...nodeOptions(opts), executionProviders: [name === "cuda" ? "cuda" : "cpu"] };
+  const session = await providerStarted(name, () => ort.InferenceSession.create(model.onnxBytes, options));
+  return new HostStateBackend(name, ort, session, layout, await transducerNets(ort, model, options));
+}
+
+/** A transducer's decoder and joiner on the encoder's runtime and provider; undefined for CTC models. */
+function transducerNets(
+  ort: OrtModule,
+  model: ModelInfo,
+  options: Record<string, unknown>,
+): Promise<OrtTransducerNets | undefined> {
+  return model.transducer
+    ? OrtTransducerNets.create(ort, model.transducer, options)
+    : Promise.resolve(undefined);
 }
 
 /** The WebGPU provider's state pool of opts.maxStreams rows (shared by model workers via a device worker). */
@@ -94,7 +104,9 @@ export async function createRowRunner(
   opts: BackendOptions = {},
 ): Promise<RowRunner> {
   if (!isDeviceBackend(name)) throw new Error(`ASR_BACKEND=${name} keeps no states on a device`);
-  const unsupported = deviceStatesUnsupported(model.layout);
+  const unsupported = model.transducer
+    ? "its decoder and joiner are not run beside a state pool yet"
+    : deviceStatesUnsupported(model.layout);
   if (unsupported) {
     // refused here, not half-run: the pool would mix the streams of a batch
     throw new Error(

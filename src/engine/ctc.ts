@@ -1,10 +1,8 @@
 // Streaming CTC decoding: the decoder interface and greedy search.
 import type { Token } from "./tokens.ts";
 
-/** Consumes a stream's log-probabilities chunk by chunk and keeps the best hypothesis. */
-export interface CtcDecoder {
-  /** logProbs holds `frames` rows of `vocab` values starting at `offset`; firstFrame is the stream frame index. */
-  accept(logProbs: Float32Array, offset: number, frames: number, vocab: number, firstFrame: number): void;
+/** A stream's best hypothesis as its pipeline reads it, whatever decodes it (CTC or transducer search). */
+export interface TokenDecoder {
   /** Tokens of the best hypothesis since the last reset. */
   tokens(): readonly Token[];
   /**
@@ -16,6 +14,16 @@ export interface CtcDecoder {
   reset(): void;
   /** Replaces the boosted keyterms (no-op for decoders without boosting). */
   setKeyterms(terms: readonly string[]): void;
+}
+
+/** Consumes a stream's log-probabilities chunk by chunk and keeps the best hypothesis. */
+export interface CtcDecoder extends TokenDecoder {
+  /** logProbs holds `frames` rows of `vocab` values starting at `offset`; firstFrame is the stream frame index. */
+  accept(logProbs: Float32Array, offset: number, frames: number, vocab: number, firstFrame: number): void;
+}
+
+export function isCtcDecoder(decoder: TokenDecoder): decoder is CtcDecoder {
+  return typeof (decoder as Partial<CtcDecoder>).accept === "function";
 }
 
 export class GreedyCtcDecoder implements CtcDecoder {

@@ -1,7 +1,8 @@
 // Which CTC decoder a stream gets: greedy is cheapest; the beam search is needed to boost keyterms
 // and to fuse the model's language model.
 import { BeamCtcDecoder } from "./ctc_beam.ts";
-import { type CtcDecoder, GreedyCtcDecoder } from "./ctc.ts";
+import { GreedyCtcDecoder, type TokenDecoder } from "./ctc.ts";
+import { TransducerHypothesis } from "./transducer_greedy.ts";
 import type { ModelInfo } from "./model_dir.ts";
 
 /**
@@ -35,10 +36,12 @@ export interface DecoderSettings {
 }
 
 export function makeDecoder(
-  model: Pick<ModelInfo, "tokens" | "lm" | "lexicon">,
+  model: Pick<ModelInfo, "tokens" | "lm" | "lexicon" | "transducer">,
   settings: DecoderSettings,
   keyterms: readonly string[],
-): CtcDecoder {
+): TokenDecoder {
+  // A transducer is searched greedily for now: no beam, so neither keyterms nor a language model.
+  if (model.transducer) return new TransducerHypothesis(model.transducer.contextSize, model.tokens.blank);
   const lm = settings.choice !== "greedy" && model.lm
     ? {
       model: model.lm.model,

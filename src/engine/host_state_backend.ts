@@ -5,6 +5,7 @@ import { HostStates } from "./host_states.ts";
 import { checkLayout, FEATURE_DIM, type ModelLayout } from "./nemo_ctc_family.ts";
 import type { OrtModule, OrtSession } from "./ort.ts";
 import { SlotTable } from "./slot_table.ts";
+import type { OrtTransducerNets } from "./transducer_nets.ts";
 
 export class HostStateBackend implements Backend {
   private readonly slots = new SlotTable();
@@ -15,6 +16,7 @@ export class HostStateBackend implements Backend {
     private readonly ort: OrtModule,
     private readonly session: OrtSession,
     private readonly layout: ModelLayout,
+    readonly transducer?: OrtTransducerNets,
   ) {
     checkLayout(layout, session.inputNames, session.outputNames);
     this.states = new HostStates(layout.states);
@@ -59,7 +61,8 @@ export class HostStateBackend implements Backend {
     return { logProbs: logProbs.data as Float32Array, frames: logProbs.dims[1] };
   }
 
-  release(): Promise<void> {
-    return this.session.release();
+  async release(): Promise<void> {
+    await this.transducer?.release();
+    await this.session.release();
   }
 }

@@ -21,9 +21,16 @@ import {
   ZIPFORMER_CTC_FEATURES,
   ZIPFORMER_SUBSAMPLING,
   zipformerCtcLayout,
+  zipformerEncoderLayout,
   zipformerFromMetadata,
   zipformerVocab,
 } from "./zipformer_ctc_family.ts";
+import {
+  decoderFromMetadata,
+  joinerDim,
+  type TransducerDecoderInfo,
+  type TransducerFiles,
+} from "./zipformer_transducer_family.ts";
 import { languageTags } from "./language.ts";
 import { Lexicon, LexiconFormatError } from "./lexicon.ts";
 import { LmFormatError, PieceLm } from "./lm.ts";
@@ -56,7 +63,18 @@ const manifestSchema = z.object({
 export type Manifest = z.infer<typeof manifestSchema>;
 
 /** The families the engine runs, each in a module of its own that alone knows its tensors. */
-export type ModelFamily = "nemo-ctc" | "zipformer2-ctc";
+export type ModelFamily = "nemo-ctc" | "zipformer2-ctc" | "zipformer2-transducer";
+
+/** A transducer's decoder and joiner (its encoder is the model's ONNX file, onnxPath). */
+export interface TransducerParts extends TransducerDecoderInfo {
+  files: TransducerFiles;
+  decoderBytes: Uint8Array;
+  joinerBytes: Uint8Array;
+  /** The width of the encoder's and the decoder's outputs, as the joiner takes them. */
+  joinerDim: number;
+  /** `<unk>`'s id where the vocabulary has one: never emitted (sherpa-onnx treats it as blank). */
+  unk?: number;
+}
 
 /**
  * How a stream is cut into calls, whatever the family: `window_size` feature frames per call,
@@ -80,6 +98,8 @@ export interface ModelInfo {
   layout: ModelLayout;
   /** The features the model is fed: its family's (fbank.ts). */
   features: FbankConfig;
+  /** A transducer's decoder and joiner; undefined for the CTC families. */
+  transducer?: TransducerParts;
   /** model.json; undefined for a NeMo export served without one. */
   manifest?: Manifest;
   /** The model's language model and the fusion weights it was tuned with, where it ships one. */
@@ -108,6 +128,9 @@ export async function loadModelDir(dir: string): Promise<ModelInfo> {
     if (found.kind === "unsupported") throw new ModelError(`model ${dir}: ${found.reason}`);
     if (found.kind === "zipformer-ctc-export") {
       return await loadZipformerCtc(dir, found.onnx, found.bytes, found.metadata);
+    }
+    if (found.kind === "zipformer-transducer-export") {
+      return await loadZipformerTransducer(dir, found.files, found.bytes, found.metadata);
     }
     return await loadNemoCtcExport(dir, found.onnx, found.bytes, found.metadata);
   }
@@ -334,5 +357,77 @@ async function loadZipformerCtc(
     },
     layout,
     features: ZIPFORMER_CTC_FEATURES,
+  };
+}
+
+/**
+ * An icefall streaming Zipformer transducer as the sherpa-onnx zoo ships it: the encoder's
+ * chunking and states as the Zipformer CTC model's, the decoder's context size and vocabulary from
+ * its metadata, the joiner's width from the decoder's output; tokens.txt with <blk> at id 0.
+ */
+async function loadZipformerTransducer(
+  dir: string,
+  files: TransducerFiles,
+  encoderBytes: Uint8Array,
+  metadata: Record<string, string>,
+): Promise<ModelInfo> {
+  const read = async (name: string) => {
+    try {
+      return await Deno.readFile(`${dir}/${name}`);
+    } catch (e) {
+      throw new ModelError(`model ${dir}: cannot read ${name}: ${(e as Error).message}`);
+    }
+  };
+  const [decoderBytes, joinerBytes] = [await read(files.decoder), await read(files.joiner)];
+  let layout: ModelLayout, z: ReturnType<typeof zipformerFromMetadata>;
+  let decoder: TransducerDecoderInfo, width: number;
+  try {
+    z = zipformerFromMetadata(metadata, files.encoder);
+    layout = zipformerEncoderLayout(z, graphInputsOutputs(encoderBytes), files.encoder);
+    decoder = decoderFromMetadata(readOnnxMetadata(decoderBytes), files.decoder);
+    width = joinerDim(graphOutputDims(decoderBytes), graphOutputDims(joinerBytes), decoder, files);
+  } catch (e) {
+    throw new ModelError(`model ${dir}: ${(e as Error).message}`);
+  }
+  let tokens: TokenTable;
+  try {
+    tokens = parseTokens(await Deno.readTextFile(`${dir}/tokens.txt`), "first");
+  } catch (e) {
+    throw new ModelError(`model ${dir}: tokens.txt beside ${files.encoder}: ${(e as Error).message}`);
+  }
+  if (tokens.symbols.length !== decoder.vocabSize) {
+    throw new ModelError(
+      `model ${dir}: tokens.txt has ${tokens.symbols.length} symbols, ${files.decoder} says vocab_size ` +
+        `${decoder.vocabSize}`,
+    );
+  }
+  const tags = languageTags(tokens);
+  const trimmed = dir.replace(/\/+$/, "");
+  const unk = tokens.symbols.indexOf("<unk>");
+  return {
+    dir,
+    name: trimmed.slice(trimmed.lastIndexOf("/") + 1),
+    languages: tags.size ? [...new Set(tags.values())].sort() : ["en"],
+    onnxPath: `${dir}/${files.encoder}`,
+    onnxBytes: encoderBytes,
+    tokens,
+    languageTags: tags,
+    family: "zipformer2-transducer",
+    streaming: {
+      vocab_size: decoder.vocabSize - 1,
+      window_size: z.T,
+      chunk_shift: z.decode_chunk_len,
+      subsampling_factor: ZIPFORMER_SUBSAMPLING,
+    },
+    layout,
+    features: ZIPFORMER_CTC_FEATURES,
+    transducer: {
+      ...decoder,
+      files,
+      decoderBytes,
+      joinerBytes,
+      joinerDim: width,
+      unk: unk >= 0 ? unk : undefined,
+    },
   };
 }

@@ -1,24 +1,28 @@
 // What a model directory without model.json holds, told from its files and ONNX metadata the way
-// sherpa-onnx tells its model types apart. Earshot runs two families bare, as the sherpa-onnx zoo
+// sherpa-onnx tells its model types apart. Earshot runs three families bare, as the sherpa-onnx zoo
 // ships them: the NeMo cache-aware streaming CTC export (nemo_ctc_family.ts; also with Earshot's
 // manifest) and the icefall streaming Zipformer CTC model (zipformer_ctc_family.ts), each one .onnx
-// with the family's metadata and tokens.txt. A directory of another family is refused with what
+// with the family's metadata and tokens.txt, and the icefall streaming Zipformer transducer
+// (zipformer_transducer_family.ts: encoder, decoder and joiner .onnx files, tokens.txt). A directory of another family is refused with what
 // it is and what this server expects, rather than with a missing file.
 import { isNemoCtcExport, STREAMING_KEYS } from "./nemo_ctc_family.ts";
 import { readOnnxMetadata } from "./onnx_metadata.ts";
 import { isZipformerExport, ZIPFORMER_KEYS } from "./zipformer_ctc_family.ts";
+import { type TransducerFiles, transducerFiles } from "./zipformer_transducer_family.ts";
 
 export const EXPECTED =
   "an Earshot model directory (model.json, the .onnx it lists and tokens.txt), a NeMo " +
   "cache-aware streaming CTC export as sherpa-onnx ships it (one .onnx with its streaming metadata, " +
-  "such as model.onnx or model.int8.onnx, and tokens.txt) or an icefall streaming Zipformer CTC " +
-  "model as sherpa-onnx ships it (one ctc-*.onnx with model_type zipformer2, and tokens.txt)";
+  "such as model.onnx or model.int8.onnx, and tokens.txt), an icefall streaming Zipformer CTC " +
+  "model as sherpa-onnx ships it (one ctc-*.onnx with model_type zipformer2, and tokens.txt) or an icefall " +
+  "streaming Zipformer transducer as sherpa-onnx ships it (encoder-, decoder- and joiner-*.onnx, tokens.txt)";
 
 type Found = { onnx: string; bytes: Uint8Array; metadata: Record<string, string> };
 
 export type ModelDirKind =
   | { kind: "nemo-ctc-export" } & Found
   | { kind: "zipformer-ctc-export" } & Found
+  | { kind: "zipformer-transducer-export"; files: TransducerFiles } & Found
   | { kind: "unsupported"; reason: string };
 
 const FAMILIES = [
@@ -36,18 +40,39 @@ export async function identifyModelDir(dir: string): Promise<ModelDirKind> {
     return refuse(`cannot read the directory (${(e as Error).message}); expected ${EXPECTED}`);
   }
   const onnx = names.filter((n) => n.endsWith(".onnx"));
-  const has = (part: string) => onnx.some((n) => n.includes(part));
-  if (has("encoder") && has("decoder") && has("joiner")) {
+  let transducer: TransducerFiles | undefined;
+  try {
+    transducer = transducerFiles(onnx);
+  } catch (e) {
+    return refuse((e as Error).message);
+  }
+  if (transducer) {
+    const bytes = await Deno.readFile(`${dir}/${transducer.encoder}`);
+    const metadata = metadataOf(transducer.encoder, bytes);
+    if (typeof metadata === "string") return refuse(metadata);
+    if (isZipformerExport(metadata)) {
+      return {
+        kind: "zipformer-transducer-export",
+        files: transducer,
+        onnx: transducer.encoder,
+        bytes,
+        metadata,
+      };
+    }
     return refuse(
-      "it holds a streaming transducer (encoder, decoder and joiner: an icefall Zipformer or NeMo " +
-        `RNNT/TDT export), a family this server cannot run yet; expected ${EXPECTED}`,
+      `it holds a streaming transducer (encoder, decoder and joiner) whose encoder ${transducer.encoder} is ` +
+        `no icefall streaming Zipformer (model_type ${metadata.model_type ?? "none"}): a NeMo RNNT/TDT ` +
+        `export?, a family this server cannot run yet; expected ${EXPECTED}`,
     );
   }
   if (!onnx.length) return refuse(`no model.json and 0 .onnx files; expected ${EXPECTED}`);
-  const found = await Promise.all(onnx.map(async (name) => {
+  const found = [];
+  for (const name of onnx) {
     const bytes = await Deno.readFile(`${dir}/${name}`);
-    return { name, bytes, metadata: readOnnxMetadata(bytes) };
-  }));
+    const metadata = metadataOf(name, bytes);
+    if (typeof metadata === "string") return refuse(metadata);
+    found.push({ name, bytes, metadata });
+  }
   for (const family of FAMILIES) {
     const exports = found.filter((f) => family.test(f.metadata));
     // The zoo ships the float and the int8 model in directories of their own, or (Zipformer CTC)
@@ -85,4 +110,13 @@ export async function identifyModelDir(dir: string): Promise<ModelDirKind> {
       Object.keys(metadata).join(", ") || "none"
     }); expected ${EXPECTED}`,
   );
+}
+
+/** A file's ONNX metadata, or why it cannot be read as an ONNX model. */
+function metadataOf(name: string, bytes: Uint8Array): Record<string, string> | string {
+  try {
+    return readOnnxMetadata(bytes);
+  } catch (e) {
+    return `${name} is not a readable ONNX model (${(e as Error).message}); expected ${EXPECTED}`;
+  }
 }

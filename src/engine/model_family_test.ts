@@ -39,13 +39,16 @@ const refused = (dir: string, words: RegExp) =>
 Deno.test("model family: what a directory without model.json holds is named, with what is expected", async () => {
   const empty = await dirWith({});
   await refused(empty, /no model\.json and 0 \.onnx files; expected an Earshot model directory/);
+  // a NeMo RNNT/TDT export's encoder has no Zipformer metadata
   const transducer = await dirWith({
-    "encoder-epoch-99.onnx": "x",
+    "encoder-epoch-99.onnx": await Deno.readFile(`${NEMO_EXPORT}/model.onnx`),
     "decoder-epoch-99.onnx": "x",
     "joiner-epoch-99.onnx": "x",
   });
-  await refused(transducer, /streaming transducer .*cannot run yet/);
-  for (const dir of [empty, transducer]) await Deno.remove(dir, { recursive: true });
+  await refused(transducer, /streaming transducer .*no icefall streaming Zipformer.*cannot run yet/);
+  const junk = await dirWith({ "model.onnx": "not a protobuf", "tokens.txt": "a 0" });
+  await refused(junk, /model\.onnx is not a readable ONNX model/);
+  for (const dir of [empty, transducer, junk]) await Deno.remove(dir, { recursive: true });
 });
 
 Deno.test("model family: a NeMo streaming CTC export as sherpa-onnx ships it loads from its metadata", async () => {
@@ -214,4 +217,64 @@ Deno.test("model family: Zipformer CTC float and int8 side by side, and what is 
   });
   await rejects(() => loadModelDir(short), /tokens\.txt has 100 symbols, .* log-probabilities of 256/);
   for (const dir of [both, blankLast, short]) await Deno.remove(dir, { recursive: true });
+});
+
+/** A small stand-in for sherpa-onnx-streaming-zipformer-en-2023-06-26 (make_zipformer_transducer_fixture.py). */
+const ZIPFORMER_TRANSDUCER = new URL("./testdata/zipformer-transducer-fixture", import.meta.url).pathname;
+const PART = (part: string) => `${part}-epoch-99-avg-1-chunk-16-left-128.onnx`;
+
+Deno.test("model family: an icefall streaming Zipformer transducer, its encoder's chunking and states, decoder and joiner", async () => {
+  const model = await loadModelDir(ZIPFORMER_TRANSDUCER);
+  strictEqual(model.family, "zipformer2-transducer");
+  strictEqual(model.onnxPath, `${ZIPFORMER_TRANSDUCER}/${PART("encoder")}`);
+  deepStrictEqual(model.streaming, {
+    vocab_size: 255,
+    window_size: 45,
+    chunk_shift: 32,
+    subsampling_factor: 4,
+  });
+  strictEqual(model.layout.logProbsOutput, "encoder_out", "the search reads the encoder's frames");
+  strictEqual(model.layout.states.length, 14);
+  const t = model.transducer!;
+  deepStrictEqual([t.contextSize, t.vocabSize, t.joinerDim, t.unk], [2, 256, 16, 1]);
+  deepStrictEqual(t.files, { encoder: PART("encoder"), decoder: PART("decoder"), joiner: PART("joiner") });
+});
+
+Deno.test("model family: a Zipformer transducer's int8 files beside the float ones, and what is refused", async () => {
+  const part = (name: string) => Deno.readFile(`${ZIPFORMER_TRANSDUCER}/${PART(name)}`);
+  const [encoder, decoder, joiner] = [await part("encoder"), await part("decoder"), await part("joiner")];
+  const tokens = await Deno.readTextFile(`${ZIPFORMER_TRANSDUCER}/tokens.txt`);
+  const parts = { [PART("encoder")]: encoder, [PART("decoder")]: decoder, [PART("joiner")]: joiner };
+  const int8 = (name: string) => PART(name).replace(".onnx", ".int8.onnx");
+  const both = await dirWith({
+    ...parts,
+    [int8("encoder")]: encoder,
+    [int8("decoder")]: decoder,
+    [int8("joiner")]: joiner,
+    "tokens.txt": tokens,
+  });
+  deepStrictEqual(
+    (await loadModelDir(both)).transducer?.files.joiner,
+    PART("joiner"),
+    "the float files are served",
+  );
+  const twoJoiners = await dirWith({ ...parts, "joiner-other.onnx": joiner, "tokens.txt": tokens });
+  await refused(twoJoiners, /are each a transducer joiner; keep one of them/);
+  const noContext = await dirWith({
+    ...parts,
+    [PART("decoder")]: withMetadata(decoder, { context_size: undefined }),
+    "tokens.txt": tokens,
+  });
+  await refused(noContext, /metadata lacks context_size \(a transducer decoder's\)/);
+  const short = await dirWith({ ...parts, "tokens.txt": tokens.split("\n").slice(0, 100).join("\n") });
+  await refused(short, /tokens\.txt has 100 symbols, .* says vocab_size 256/);
+  const wrongVocab = await dirWith({
+    ...parts,
+    [PART("decoder")]: withMetadata(decoder, { vocab_size: "500" }),
+    "tokens.txt": tokens,
+  });
+  await refused(wrongVocab, /gives 256 logits but .* says vocab_size 500/);
+  for (const dir of [both, twoJoiners, noContext, short, wrongVocab]) {
+    await Deno.remove(dir, { recursive: true });
+  }
 });

@@ -8,6 +8,7 @@
 import type { Backend } from "./backend.ts";
 import type { ModelInfo } from "./model_dir.ts";
 import type { StreamPipeline } from "./stream.ts";
+import { type GreedyOptions, greedySearch, TransducerHypothesis } from "./transducer_greedy.ts";
 import type { SileroVad, VadTrack } from "./vad.ts";
 
 export interface SchedulerOptions {
@@ -98,6 +99,15 @@ export class Scheduler {
       this.backend.run(batch.map((stream) => this.streams.get(stream)!), features),
       this.vad?.run(batch.map((s) => s.vad).filter((t): t is VadTrack => t !== undefined)),
     ]);
+    const nets = this.backend.transducer;
+    if (nets) {
+      // the whole batch, closed streams too: their hypotheses are simply not read again
+      await greedySearch(nets, batch.map(hypothesisOf), out.logProbs, out.frames, this.transducerOptions());
+      for (const stream of batch) {
+        if (this.streams.has(stream)) this.guarded(stream, () => stream.acceptDecoded(out.frames));
+      }
+      return;
+    }
     const vocab = s.vocab_size + 1;
     batch.forEach((stream, i) => {
       if (!this.streams.has(stream)) return; // closed while the batch ran
@@ -108,6 +118,10 @@ export class Scheduler {
     });
   }
 
+  private transducerOptions(): GreedyOptions {
+    return { blank: this.model.tokens.blank, unk: this.model.transducer?.unk };
+  }
+
   private guarded(stream: StreamPipeline, step: () => void): void {
     try {
       step();
@@ -116,4 +130,12 @@ export class Scheduler {
       this.onStreamError(stream, error);
     }
   }
+}
+
+/** A transducer stream's search state (makeDecoder gives every stream of a transducer one). */
+function hypothesisOf(stream: StreamPipeline): TransducerHypothesis {
+  if (!(stream.decoder instanceof TransducerHypothesis)) {
+    throw new Error(`stream ${stream.id}: a transducer model's stream without a transducer hypothesis`);
+  }
+  return stream.decoder;
 }

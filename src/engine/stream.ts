@@ -1,7 +1,7 @@
 // One stream's pipeline inside a model worker: audio bytes -> 16 kHz samples -> fbank frames
 // -> (batched forward, done by the scheduler) -> CTC tokens -> words -> turn events.
 import type { Encoding, OpenStream, TurnEvent, TurnSettings } from "./stream_types.ts";
-import type { CtcDecoder } from "./ctc.ts";
+import { isCtcDecoder, type TokenDecoder } from "./ctc.ts";
 import { OnlineFbank } from "./fbank.ts";
 import { LanguageEvidence, type LanguageGuess } from "./language.ts";
 import type { ModelInfo } from "./model_dir.ts";
@@ -35,7 +35,8 @@ export class StreamPipeline {
     readonly id: string,
     private readonly model: ModelInfo,
     private readonly open: OpenStream,
-    private readonly decoder: CtcDecoder,
+    /** A CTC decoder fed by acceptOutput, or a transducer's hypothesis the scheduler's search extends. */
+    readonly decoder: TokenDecoder,
     private readonly emit: (event: TurnEvent) => void,
     readonly vad?: VadTrack,
   ) {
@@ -106,11 +107,24 @@ export class StreamPipeline {
     }
   }
 
-  /** Takes the model's output for this stream's window and emits what changed. */
+  /** Takes a CTC model's output for this stream's window and emits what changed. */
   acceptOutput(logProbs: Float32Array, offset: number, frames: number, vocab: number): void {
+    if (!isCtcDecoder(this.decoder)) {
+      throw new Error(`stream ${this.id}: log-probabilities for a non-CTC decoder`);
+    }
     const firstFrame = this.processedFrames / this.model.streaming.subsampling_factor;
     this.decoder.accept(logProbs, offset, frames, vocab, firstFrame);
     this.language?.accept(logProbs, offset, frames, vocab);
+    this.advance(frames);
+  }
+
+  /** The window's `frames` output frames were decoded into this stream's hypothesis (a transducer's search): emits what changed. */
+  acceptDecoded(frames: number): void {
+    this.advance(frames);
+  }
+
+  private advance(frames: number): void {
+    const firstFrame = this.processedFrames / this.model.streaming.subsampling_factor;
     this.processedFrames += this.model.streaming.chunk_shift;
     const consumed = this.processedFrames - this.frameBase;
     this.frames.splice(0, consumed);

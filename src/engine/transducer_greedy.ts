@@ -3,6 +3,7 @@
 // one joiner call for the whole batch, each stream takes its best symbol (at most one per frame),
 // and the decoder runs again, for the whole batch, only when some stream emitted. A stream's
 // hypothesis (its last context_size symbols, decoder output and tokens) lives between calls.
+import type { TokenDecoder } from "./ctc.ts";
 import type { Token } from "./tokens.ts";
 
 /** The decoder and joiner networks as the search sees them (transducer_nets.ts runs them). */
@@ -20,13 +21,13 @@ export interface TransducerNets {
   join(encoderFrames: Float32Array, decoderOut: Float32Array, batch: number): Promise<Float32Array>;
 }
 
-/** One stream's search state. */
-export class TransducerHypothesis {
+/** One stream's search state; its pipeline reads the tokens as any decoder's. */
+export class TransducerHypothesis implements TokenDecoder {
   /** The symbols the decoder sees: context_size blanks, then every symbol emitted (kept short). */
   readonly context: number[];
   decoderOut: Float32Array | undefined;
   /** Tokens since the last reset, with their encoder frames (stream frame indices). */
-  tokens: Token[] = [];
+  private emitted: Token[] = [];
   /** Stream frame index of the next encoder frame. */
   frameOffset = 0;
 
@@ -37,8 +38,25 @@ export class TransducerHypothesis {
   emit(id: number, frame: number, prob: number): void {
     this.context.push(id);
     this.context.shift();
-    this.tokens.push({ id, frame, lastFrame: frame, prob });
+    this.emitted.push({ id, frame, lastFrame: frame, prob });
   }
+
+  tokens(): readonly Token[] {
+    return this.emitted;
+  }
+
+  /** Greedy search never takes a symbol back. */
+  stableTokens(): number {
+    return this.emitted.length;
+  }
+
+  /** A turn ended: its tokens go, the decoder's context stays (as sherpa-onnx's Reset keeps it). */
+  reset(): void {
+    this.emitted = [];
+  }
+
+  /** Keyterms need the modified beam search with a context graph, which transducers lack so far. */
+  setKeyterms(): void {}
 }
 
 export interface GreedyOptions {

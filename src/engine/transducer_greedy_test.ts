@@ -31,8 +31,8 @@ function toyNets(vocab = 6) {
   return { nets, calls };
 }
 
-const ids = (h: TransducerHypothesis) => h.tokens.map((t) => t.id);
-const frames = (h: TransducerHypothesis) => h.tokens.map((t) => t.frame);
+const ids = (h: TransducerHypothesis) => h.tokens().map((t) => t.id);
+const frames = (h: TransducerHypothesis) => h.tokens().map((t) => t.frame);
 
 Deno.test("transducer greedy: at most one symbol per frame, contexts carried across calls", async () => {
   const { nets } = toyNets();
@@ -68,7 +68,7 @@ Deno.test("transducer greedy: the unknown piece counts as blank; a reset turn ke
   const h = new TransducerHypothesis(2, 0);
   await greedySearch(nets, [h], Float32Array.of(1, 5, 2), 3, { blank: 0, unk: 5 });
   deepStrictEqual(ids(h), [1, 2]);
-  h.tokens = [];
+  h.reset();
   await greedySearch(nets, [h], Float32Array.of(2, 3), 2, { blank: 0, unk: 5 });
   deepStrictEqual(ids(h), [3], "2 was the context's last symbol before the reset too");
 });

@@ -130,19 +130,31 @@ export function zipformerCtcLayout(
   io: { inputs: string[]; outputs: string[] },
   file: string,
 ): ModelLayout {
-  const shapes = zipformerStateShapes(z);
   if (io.outputs[0] === "encoder_out") {
     throw new Error(
       `${file} is the encoder of a streaming Zipformer transducer (its first output is encoder_out), ` +
         "which needs its decoder and joiner; a Zipformer CTC model's first output is log_probs",
     );
   }
+  return zipformerEncoderLayout(z, io, file);
+}
+
+/**
+ * A streaming Zipformer's layout, with a CTC head (log_probs) or a transducer's (encoder_out) as
+ * its first output: the features, then the states by position, in and out.
+ */
+export function zipformerEncoderLayout(
+  z: ZipformerMetadata,
+  io: { inputs: string[]; outputs: string[] },
+  file: string,
+): ModelLayout {
+  const shapes = zipformerStateShapes(z);
   if (io.inputs.length !== shapes.length + 1 || io.outputs.length !== shapes.length + 1) {
     throw new Error(
-      `${file} has ${io.inputs.length} inputs and ${io.outputs.length} outputs; a streaming Zipformer CTC ` +
-        `model with num_encoder_layers ${z.num_encoder_layers.join(",")} has ${shapes.length + 1} of each ` +
-        "(features and 6 states per layer plus embed_states and processed_lens in; log_probs and the next " +
-        "states out)",
+      `${file} has ${io.inputs.length} inputs and ${io.outputs.length} outputs; a streaming Zipformer ` +
+        `with num_encoder_layers ${z.num_encoder_layers.join(",")} has ${shapes.length + 1} of each ` +
+        "(features and 6 states per layer plus embed_states and processed_lens in; its output frames " +
+        "and the next states out)",
     );
   }
   return {

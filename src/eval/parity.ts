@@ -3,7 +3,7 @@
 // fixtures and by `deno task parity` on the evaluation sets.
 import type { OpenStream } from "../asr/proto.ts";
 import { type Backend, createBackend } from "../engine/backend.ts";
-import { GreedyCtcDecoder } from "../engine/ctc.ts";
+import { makeDecoder } from "../engine/decoders.ts";
 import { loadModelDir, type ModelInfo } from "../engine/model_dir.ts";
 import { Scheduler } from "../engine/scheduler.ts";
 import { StreamPipeline } from "../engine/stream.ts";
@@ -40,7 +40,7 @@ export class EarshotGreedy {
    */
   async tokensBatched(recordings: readonly Uint8Array[]): Promise<Token[][]> {
     const { model } = this;
-    const decoders = recordings.map(() => new GreedyCtcDecoder(model.tokens.blank));
+    const decoders = recordings.map(() => makeDecoder(model, { choice: "greedy" }, []));
     const done = Promise.withResolvers<void>();
     const drained = new Set<StreamPipeline>();
     const scheduler = new Scheduler(
@@ -98,6 +98,7 @@ export class SherpaGreedy {
 
   constructor(model: ModelInfo) {
     this.recognizer = sherpaRecognizer(model.dir, model.onnxPath.slice(model.onnxPath.lastIndexOf("/") + 1));
+    // (a transducer's times are t * 40 ms too: its Zipformer's frames are 40 ms, so the scale is 1)
     // sherpa-onnx's streaming CTC recognizer reports output frame t at t * 40 ms whatever the
     // model's subsampling (online-recognizer-ctc-impl.h GetResult: "TODO ... subsampling_factor =
     // 4"), half the time of an 8x NeMo export's frame; its frames are taken as the model's

@@ -4,19 +4,35 @@
 import sherpa from "sherpa-onnx-node";
 import { readOnnxMetadata } from "../engine/onnx_metadata.ts";
 import { isZipformerExport } from "../engine/zipformer_ctc_family.ts";
+import { transducerFiles } from "../engine/zipformer_transducer_family.ts";
 
 /**
  * `onnxFile`: the model in modelDir (a zoo directory may hold model.int8.onnx instead). The model
- * config is the family's, told from the file's metadata: `zipformer2Ctc` for an icefall streaming
- * Zipformer CTC model, `nemoCtc` otherwise.
+ * config is the family's: `transducer` for a directory with an encoder, decoder and joiner,
+ * `zipformer2Ctc` for an icefall streaming Zipformer CTC model (told from the file's metadata),
+ * `nemoCtc` otherwise.
  */
 export function sherpaRecognizer(modelDir: string, onnxFile = "model.onnx"): sherpa.OnlineRecognizer {
   const model = `${modelDir}/${onnxFile}`;
   const zipformer = isZipformerExport(readOnnxMetadata(Deno.readFileSync(model)));
+  const parts = transducerFiles(
+    [...Deno.readDirSync(modelDir)].map((e) => e.name).filter((n) => n.endsWith(".onnx")),
+  );
+  const family = parts
+    ? {
+      transducer: {
+        encoder: `${modelDir}/${parts.encoder}`,
+        decoder: `${modelDir}/${parts.decoder}`,
+        joiner: `${modelDir}/${parts.joiner}`,
+      },
+    }
+    : zipformer
+    ? { zipformer2Ctc: { model } }
+    : { nemoCtc: { model } };
   return new sherpa.OnlineRecognizer({
     featConfig: { sampleRate: 16000, featureDim: 80 },
     modelConfig: {
-      ...(zipformer ? { zipformer2Ctc: { model } } : { nemoCtc: { model } }),
+      ...family,
       tokens: `${modelDir}/tokens.txt`,
       numThreads: 1,
       provider: "cpu",

@@ -27,7 +27,7 @@ their caches, the embed cache and processed_lens; and every next state depends o
 so a state stacked on the wrong axis, a wrong initial state, chunk size or shift changes tokens.
 About 0.1 MB.
 
-Run with the Debian interpreter that has torch and onnx:
+Run with the Debian interpreter that has torch and onnx (python3-torch, python3-onnx):
     /usr/bin/python3 src/engine/testdata/make_zipformer_ctc_fixture.py
 """
 import os
@@ -120,6 +120,11 @@ class FixtureZipformerCtc(nn.Module):
         self.head = nn.Linear(d, VOCAB)
 
     def forward(self, x, states):
+        y, new_states = self.encode(x, states)
+        return [F.log_softmax(self.head(y), -1)] + new_states
+
+    def encode(self, x, states):
+        """The encoder frames [N, 8, d] and the next states (the transducer fixture reuses it)."""
         embed_states, processed_lens = states[-2], states[-1]
         h = torch.tanh(self.inp(x * 0.1))  # [N, T, d]
         y = self.sub(h.transpose(1, 2)).transpose(1, 2)  # [N, 8, d]
@@ -132,8 +137,7 @@ class FixtureZipformerCtc(nn.Module):
         for i, layer in enumerate(self.layers):
             y, nxt = layer(y, *states[6 * i:6 * i + 6])
             new_states += nxt
-        log_probs = F.log_softmax(self.head(y), -1)
-        return [log_probs] + new_states + [new_embed, processed_lens + DECODE_CHUNK_LEN // 2]
+        return y, new_states + [new_embed, processed_lens + DECODE_CHUNK_LEN // 2]
 
 
 def init_states():
@@ -174,8 +178,20 @@ def main():
     with torch.no_grad():
         torch.onnx.export(model, (torch.zeros(1, T, N_MELS), states), path, input_names=names_in,
                           output_names=names_out, dynamic_axes=dynamic, opset_version=13)
+    m = onnx.load(path)
+    del m.metadata_props[:]
+    for key, value in encoder_metadata().items():
+        entry = m.metadata_props.add()
+        entry.key, entry.value = key, value
+    onnx.save(m, path)
+    write_tokens(OUT)
+    print(f"{path}: {os.path.getsize(path)} bytes, {sum(p.numel() for p in model.parameters())} parameters")
+
+
+def encoder_metadata():
+    """The metadata icefall's streaming export writes and sherpa-onnx reads."""
     join = lambda v: ",".join(map(str, v))  # noqa: E731
-    meta = {
+    return {
         "model_type": "zipformer2",
         "version": "1",
         "model_author": "k2-fsa",
@@ -191,20 +207,16 @@ def main():
         "value_head_dims": join(VALUE_HEAD_DIMS),
         "num_heads": join(NUM_HEADS),
     }
-    m = onnx.load(path)
-    del m.metadata_props[:]
-    for key, value in meta.items():
-        entry = m.metadata_props.add()
-        entry.key, entry.value = key, value
-    onnx.save(m, path)
-    # tokens.txt as icefall writes it: <blk> 0, then the pieces
+
+
+def write_tokens(out):
+    """tokens.txt as icefall writes it: <blk> 0, then the pieces."""
     pieces = [line.rsplit(" ", 1)[0] for line in open(os.path.join(ROOT, "models", "en-default", "tokens.txt"))
               if line.strip()]
     pieces = [p for p in pieces if p != "<blk>"][:VOCAB - 1]
-    with open(os.path.join(OUT, "tokens.txt"), "w", encoding="utf-8") as f:
+    with open(os.path.join(out, "tokens.txt"), "w", encoding="utf-8") as f:
         for i, s in enumerate(["<blk>"] + pieces):
             f.write(f"{s} {i}\n")
-    print(f"{path}: {os.path.getsize(path)} bytes, {sum(p.numel() for p in model.parameters())} parameters")
 
 
 if __name__ == "__main__":
