@@ -78,3 +78,44 @@ Deno.test({
     }
   },
 });
+
+// A model of each family the engine serves, on the English route of `deno task serve` (ROUTE_MODELS):
+// small stand-ins with the zoo's interfaces and random weights (src/engine/testdata/make_*_fixture.py),
+// so their words are gibberish; what counts is that the SDK gets a whole session from each.
+const FAMILY_FIXTURES = [
+  "nemo-streaming-ctc-80ms-fixture",
+  "zipformer-ctc-fixture",
+  "zipformer-transducer-fixture",
+];
+
+Deno.test({
+  name: named("official assemblyai SDK through serve on a model of each family (ROUTE_MODELS)", NO_OPENSSL),
+  ignore: !!NO_OPENSSL,
+  sanitizeResources: false,
+  sanitizeOps: false,
+  async fn() {
+    const pki = await makeTestPki();
+    try {
+      for (const name of FAMILY_FIXTURES) {
+        const dir = `${ROOT}src/engine/testdata/${name}`;
+        const server = await startServer(
+          { TLS_CERT_FILE: pki.cert, TLS_KEY_FILE: pki.key, ROUTE_MODELS: `en-default=${dir}` },
+          { tls: true },
+        );
+        try {
+          const events = await runSdk(server.wsUrl, "tests/fixtures/order.wav", pki.caCert, "self-hosted");
+          ok(events.some((e) => e.event === "open"), `${name}: Begin reached the SDK`);
+          ok(!events.some((e) => e.event === "error"), `${name}: ${JSON.stringify(events)}`);
+          const finals = events.filter((e) => e.event === "turn" && e.data.end_of_turn);
+          ok(finals.some((e) => String(e.data.transcript).length > 0), `${name}: ${JSON.stringify(finals)}`);
+          strictEqual(events.at(-1)?.event, "done", `${name}: close(true) resolved after Termination`);
+          ok(server.output().includes(name), `${name}: the server says which model it serves`);
+        } finally {
+          await server.stop();
+        }
+      }
+    } finally {
+      await Deno.remove(pki.dir, { recursive: true });
+    }
+  },
+});
