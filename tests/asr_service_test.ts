@@ -22,6 +22,8 @@ const NEMO_EXPORT =
 const ZIPFORMER_CTC = new URL("../src/engine/testdata/zipformer-ctc-fixture", import.meta.url).pathname;
 const ZIPFORMER_TRANSDUCER =
   new URL("../src/engine/testdata/zipformer-transducer-fixture", import.meta.url).pathname;
+const NEMO_TRANSDUCER =
+  new URL("../src/engine/testdata/nemo-streaming-transducer-80ms-fixture", import.meta.url).pathname;
 
 function service(maxOpenStreams = 4): AsrService {
   return new AsrService({
@@ -157,36 +159,43 @@ Deno.test("ASR service: ROUTE_MODELS puts an icefall streaming Zipformer CTC mod
   }
 });
 
-Deno.test("ASR service: ROUTE_MODELS puts an icefall streaming Zipformer transducer on a route", async () => {
-  const asr = new AsrService({
-    models: { "en-default": ZIPFORMER_TRANSDUCER },
-    backend: "node",
-    workers: 1,
-    threadsPerWorker: 1,
-    maxOpenStreams: 2,
-    maxBatch: 16,
-    maxWaitMs: 5,
-    // the server's default decoder: a transducer gets its greedy search whatever is asked
-    decoder: { choice: "auto" },
-    log: () => {},
-  });
-  await asr.start();
-  try {
-    const runs = ["weather.wav", "order.wav"].map((name) =>
-      transcribe(new InProcessTransport(asr), "en-default", name)
-    );
-    runs.forEach((run) => run.finish());
-    for (const run of runs) {
-      const frames = await run.done;
-      strictEqual(frames.at(-1)?.kind, "finished");
-      const words = frames.flatMap((f) => f.kind === "turn" && f.turn.end_of_turn ? f.turn.words : []);
-      ok(words.length > 0, "its (gibberish) words are reported");
-      ok(words.every((w) => w.start_ms % 40 === 0 && w.end_ms % 40 === 0), JSON.stringify(words));
+for (
+  const [family, dir, frameMs] of [
+    ["an icefall streaming Zipformer transducer", ZIPFORMER_TRANSDUCER, 40],
+    ["a NeMo streaming transducer (RNNT)", NEMO_TRANSDUCER, 80],
+  ] as const
+) {
+  Deno.test(`ASR service: ROUTE_MODELS puts ${family} on a route`, async () => {
+    const asr = new AsrService({
+      models: { "en-default": dir },
+      backend: "node",
+      workers: 1,
+      threadsPerWorker: 1,
+      maxOpenStreams: 2,
+      maxBatch: 16,
+      maxWaitMs: 5,
+      // the server's default decoder: a transducer gets its greedy search whatever is asked
+      decoder: { choice: "auto" },
+      log: () => {},
+    });
+    await asr.start();
+    try {
+      const runs = ["weather.wav", "order.wav"].map((name) =>
+        transcribe(new InProcessTransport(asr), "en-default", name)
+      );
+      runs.forEach((run) => run.finish());
+      for (const run of runs) {
+        const frames = await run.done;
+        strictEqual(frames.at(-1)?.kind, "finished");
+        const words = frames.flatMap((f) => f.kind === "turn" && f.turn.end_of_turn ? f.turn.words : []);
+        ok(words.length > 0, "its (gibberish) words are reported");
+        ok(words.every((w) => w.start_ms % frameMs === 0 && w.end_ms % frameMs === 0), JSON.stringify(words));
+      }
+    } finally {
+      await asr.stop();
     }
-  } finally {
-    await asr.stop();
-  }
-});
+  });
+}
 
 Deno.test("ASR service over the WebSocket transport (binary protobuf, X-Model-Version)", async () => {
   const asr = service();

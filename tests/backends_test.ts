@@ -309,7 +309,7 @@ Deno.test({
     try {
       const nets = backend.transducer!;
       const slots = [backend.openSlot(), backend.openSlot()];
-      const hyps = slots.map(() => new TransducerHypothesis(nets.contextSize, model.tokens.blank));
+      const hyps = slots.map(() => new TransducerHypothesis());
       for (let call = 0; call < 6; call++) {
         const features = new Float32Array(2 * size);
         [weather, order].forEach((frames, i) => {
@@ -331,6 +331,13 @@ Deno.test({
   await rejects(
     () => createBackend("webgpu", model),
     /ASR_BACKEND=webgpu cannot serve model zipformer-transducer-fixture \(zipformer2-transducer\)/,
+  );
+  const nemo = await loadModelDir(
+    new URL("../src/engine/testdata/nemo-streaming-transducer-80ms-fixture", import.meta.url).pathname,
+  );
+  await rejects(
+    () => createBackend("webgpu", nemo),
+    /ASR_BACKEND=webgpu cannot serve model nemo-streaming-transducer-80ms-fixture .*decoder and joiner/,
   );
 });
 

@@ -1,9 +1,10 @@
 // `deno task models add` against a local HTTP server with archives the test builds (never the
-// internet): an Earshot model and a NeMo streaming CTC export as the sherpa-onnx zoo packs it (no
-// model.json) install; a transducer archive, a wrong checksum, a missing archive and something that
-// is no archive are refused with what went wrong, installing nothing.
+// internet): an Earshot model and a model of each family as the sherpa-onnx zoo packs it (no
+// model.json) install; a transducer of no family it serves, a wrong checksum, a missing archive and
+// something that is no archive are refused with what went wrong, installing nothing.
 import { ok, strictEqual } from "node:assert/strict";
 import { freePort } from "../src/stack/config.ts";
+import { SILERO_VAD_PATH } from "../src/engine/vad.ts";
 
 const ROOT = new URL("../", import.meta.url).pathname;
 const SHIPPED = `${ROOT}models/en-default`;
@@ -17,6 +18,9 @@ const ZIPFORMER_ZOO_NAME = "sherpa-onnx-streaming-zipformer-ctc-test-2024-03-18"
 /** A small stand-in for a zoo Zipformer transducer (src/engine/testdata/make_zipformer_transducer_fixture.py). */
 const ZIPFORMER_TRANSDUCER = `${ROOT}src/engine/testdata/zipformer-transducer-fixture`;
 const TRANSDUCER_ZOO_NAME = "sherpa-onnx-streaming-zipformer-en-test-2023-06-26";
+/** A small stand-in for a zoo NeMo streaming transducer (src/engine/testdata/make_nemo_transducer_fixture.py). */
+const NEMO_TRANSDUCER = `${ROOT}src/engine/testdata/nemo-streaming-transducer-80ms-fixture`;
+const NEMO_TRANSDUCER_ZOO_NAME = "sherpa-onnx-nemo-streaming-fast-conformer-transducer-en-test";
 
 async function tarball(
   dir: string,
@@ -83,9 +87,15 @@ Deno.test({
       [part("joiner")]: await Deno.readFile(`${ZIPFORMER_TRANSDUCER}/${part("joiner")}`),
       "tokens.txt": await Deno.readFile(`${ZIPFORMER_TRANSDUCER}/tokens.txt`),
     });
-    await tarball(dir, "sherpa-onnx-nemo-streaming-fast-conformer-transducer-test", {
-      // a readable ONNX model without a Zipformer's metadata, as a NeMo RNNT/TDT encoder
-      "encoder.onnx": await Deno.readFile(`${NEMO_EXPORT}/model.onnx`),
+    await tarball(dir, NEMO_TRANSDUCER_ZOO_NAME, {
+      "encoder.onnx": await Deno.readFile(`${NEMO_TRANSDUCER}/encoder.onnx`),
+      "decoder.onnx": await Deno.readFile(`${NEMO_TRANSDUCER}/decoder.onnx`),
+      "joiner.onnx": await Deno.readFile(`${NEMO_TRANSDUCER}/joiner.onnx`),
+      "tokens.txt": await Deno.readFile(`${NEMO_TRANSDUCER}/tokens.txt`),
+    });
+    await tarball(dir, "sherpa-onnx-offline-transducer-test", {
+      // a readable ONNX model of neither streaming family (Silero VAD's) as a transducer's encoder
+      "encoder.onnx": await Deno.readFile(SILERO_VAD_PATH),
       "decoder.onnx": "x",
       "joiner.onnx": "x",
       "tokens.txt": "a 0",
@@ -136,15 +146,11 @@ Deno.test({
       const transducer = await modelsAdd(url(`${TRANSDUCER_ZOO_NAME}.tar.gz`), "--dir", installed);
       strictEqual(transducer.code, 0, transducer.text);
 
-      const nemoTransducer = await modelsAdd(
-        url("sherpa-onnx-nemo-streaming-fast-conformer-transducer-test.tar.gz"),
-        "--dir",
-        installed,
-      );
-      ok(
-        nemoTransducer.code === 1 && /nothing installed: .*streaming transducer/.test(nemoTransducer.text),
-        nemoTransducer.text,
-      );
+      const nemoTransducer = await modelsAdd(url(`${NEMO_TRANSDUCER_ZOO_NAME}.tar.gz`), "--dir", installed);
+      strictEqual(nemoTransducer.code, 0, nemoTransducer.text);
+
+      const offline = await modelsAdd(url("sherpa-onnx-offline-transducer-test.tar.gz"), "--dir", installed);
+      ok(offline.code === 1 && /nothing installed: .*transducer/.test(offline.text), offline.text);
 
       const missing = await modelsAdd(url("nope.tar.gz"), "--dir", installed);
       ok(missing.code === 1 && missing.text.includes("HTTP 404"), missing.text);
@@ -155,7 +161,8 @@ Deno.test({
       const names = [...Deno.readDirSync(installed)].map((e) => e.name).sort();
       strictEqual(
         names.join(),
-        [`my-english`, ZOO_NAME, ZIPFORMER_ZOO_NAME, TRANSDUCER_ZOO_NAME].sort().join(),
+        [`my-english`, ZOO_NAME, ZIPFORMER_ZOO_NAME, TRANSDUCER_ZOO_NAME, NEMO_TRANSDUCER_ZOO_NAME].sort()
+          .join(),
         "only the loadable models were installed",
       );
     } finally {

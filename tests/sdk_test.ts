@@ -86,6 +86,7 @@ const FAMILY_FIXTURES = [
   "nemo-streaming-ctc-80ms-fixture",
   "zipformer-ctc-fixture",
   "zipformer-transducer-fixture",
+  "nemo-streaming-transducer-80ms-fixture",
 ];
 
 Deno.test({

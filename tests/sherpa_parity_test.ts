@@ -3,7 +3,8 @@
 // NeMo export as the sherpa-onnx zoo ships it (a small stand-in with that interface and metadata,
 // src/engine/testdata/make_nemo_ctc_fixture.py), tokens and output frames must be identical, and so
 // on an icefall streaming Zipformer CTC model (make_zipformer_ctc_fixture.py) and transducer
-// (make_zipformer_transducer_fixture.py), alone and batched.
+// (make_zipformer_transducer_fixture.py) and a NeMo streaming transducer
+// (make_nemo_transducer_fixture.py), alone and batched.
 // `deno task parity DIR` does the same over the evaluation sets.
 import { ok, strictEqual } from "node:assert/strict";
 import { decodePcm16 } from "../src/engine/pcm.ts";
@@ -16,6 +17,8 @@ const NEMO_EXPORT =
 const ZIPFORMER_CTC = new URL("../src/engine/testdata/zipformer-ctc-fixture", import.meta.url).pathname;
 const ZIPFORMER_TRANSDUCER =
   new URL("../src/engine/testdata/zipformer-transducer-fixture", import.meta.url).pathname;
+const NEMO_TRANSDUCER =
+  new URL("../src/engine/testdata/nemo-streaming-transducer-80ms-fixture", import.meta.url).pathname;
 
 // Each shipped model on fixtures in its languages (language tags are tokens like any other).
 const CASES: [string, string[]][] = [
@@ -95,6 +98,57 @@ Deno.test("sherpa-onnx parity (icefall streaming Zipformer transducer): identica
       strictEqual(tokenMismatch(ours, theirs[i], 0), undefined, name);
     }
     // one joiner call per frame for the five streams, the decoder rerun for those that emitted
+    const batched = await earshot.tokensBatched(recordings);
+    for (const [i, name] of names.entries()) {
+      strictEqual(tokenMismatch(batched[i], theirs[i], 0), undefined, `${name}, batched`);
+    }
+  } finally {
+    await earshot.release();
+  }
+});
+
+Deno.test("sherpa-onnx parity (icefall streaming Zipformer transducer, modified beam search with 4 paths): identical tokens and frames, alone and batched", async () => {
+  const names = ["weather.wav", "numbers.wav", "kubernetes.wav", "order.wav", "termin_de.wav"];
+  const earshot = await EarshotGreedy.open(ZIPFORMER_TRANSDUCER, names.length, { choice: "beam", beam: 4 });
+  const sherpa = new SherpaGreedy(earshot.model, { beam: 4 });
+  const greedy = new SherpaGreedy(earshot.model);
+  try {
+    const recordings = names.map((name) => fixture(name).data);
+    const theirs = recordings.map((samples) => sherpa.tokens(decodePcm16(samples)));
+    const differs = recordings.filter((samples, i) =>
+      tokenMismatch(greedy.tokens(decodePcm16(samples)), theirs[i], 0) !== undefined
+    );
+    ok(differs.length >= 2, `the beam finds other tokens than greedy search on ${differs.length} recordings`);
+    for (const [i, name] of names.entries()) {
+      strictEqual(tokenMismatch(await earshot.tokens(recordings[i]), theirs[i], 0), undefined, name);
+    }
+    const batched = await earshot.tokensBatched(recordings);
+    for (const [i, name] of names.entries()) {
+      strictEqual(tokenMismatch(batched[i], theirs[i], 0), undefined, `${name}, batched`);
+    }
+  } finally {
+    await earshot.release();
+  }
+});
+
+Deno.test("sherpa-onnx parity (NeMo streaming transducer, 8x, 80 ms chunks): identical greedy tokens and frames, alone and batched", async () => {
+  const names = ["weather.wav", "numbers.wav", "kubernetes.wav", "order.wav", "termin_de.wav"];
+  const earshot = await EarshotGreedy.open(NEMO_TRANSDUCER, names.length);
+  const sherpa = new SherpaGreedy(earshot.model);
+  strictEqual(earshot.model.family, "nemo-transducer");
+  strictEqual(frameSeconds(earshot.model), 0.08);
+  try {
+    const recordings = names.map((name) => fixture(name).data);
+    const theirs = recordings.map((samples) => sherpa.tokens(decodePcm16(samples)));
+    for (const [i, name] of names.entries()) {
+      const ours = await earshot.tokens(recordings[i]);
+      ok(
+        ours.length > 100 && new Set(ours.map((t) => t[0])).size > 10,
+        `${name}: ${ours.length} tokens decoded`,
+      );
+      strictEqual(tokenMismatch(ours, theirs[i], 0), undefined, name);
+    }
+    // NeMo features, the LSTM's states batched on their second axis, up to ten symbols a frame
     const batched = await earshot.tokensBatched(recordings);
     for (const [i, name] of names.entries()) {
       strictEqual(tokenMismatch(batched[i], theirs[i], 0), undefined, `${name}, batched`);

@@ -11,7 +11,11 @@ import { deviceStatesUnsupported } from "./nemo_ctc_family.ts";
 import type { OrtModule } from "./ort.ts";
 import { PooledBackend } from "./pooled_backend.ts";
 import type { TransducerNets } from "./transducer_greedy.ts";
-import { OrtTransducerNets } from "./transducer_nets.ts";
+import {
+  createTransducerNets,
+  type OrtNemoTransducerNets,
+  type OrtTransducerNets,
+} from "./transducer_nets.ts";
 
 /**
  * node: onnxruntime-node on the CPU; webgpu: onnxruntime-node's WebGPU provider (Vulkan, Metal or
@@ -91,10 +95,8 @@ function transducerNets(
   ort: OrtModule,
   model: ModelInfo,
   options: Record<string, unknown>,
-): Promise<OrtTransducerNets | undefined> {
-  return model.transducer
-    ? OrtTransducerNets.create(ort, model.transducer, options)
-    : Promise.resolve(undefined);
+): Promise<OrtTransducerNets | OrtNemoTransducerNets | undefined> {
+  return model.transducer ? createTransducerNets(ort, model.transducer, options) : Promise.resolve(undefined);
 }
 
 /** The WebGPU provider's state pool of opts.maxStreams rows (shared by model workers via a device worker). */

@@ -3,6 +3,13 @@
 import { BeamCtcDecoder } from "./ctc_beam.ts";
 import { GreedyCtcDecoder, type TokenDecoder } from "./ctc.ts";
 import { TransducerHypothesis } from "./transducer_greedy.ts";
+import { TransducerBeamHypotheses } from "./transducer_beam.ts";
+
+/**
+ * A transducer's beam runs a joiner row per hypothesis and frame (a CTC beam costs no model call):
+ * sherpa-onnx's default is 4 paths; more than 8 costs far more than it finds.
+ */
+export const TRANSDUCER_MAX_BEAM = 8;
 import type { ModelInfo } from "./model_dir.ts";
 
 /**
@@ -40,8 +47,18 @@ export function makeDecoder(
   settings: DecoderSettings,
   keyterms: readonly string[],
 ): TokenDecoder {
-  // A transducer is searched greedily for now: no beam, so neither keyterms nor a language model.
-  if (model.transducer) return new TransducerHypothesis(model.transducer.contextSize, model.tokens.blank);
+  // A transducer: greedy, or the modified beam search where keyterms or a beam are asked for (it
+  // has no language model; `auto` is greedy, as for a CTC model without one).
+  if (model.transducer) {
+    const { contextSize } = model.transducer;
+    if (settings.choice === "beam" || keyterms.length) {
+      return new TransducerBeamHypotheses(contextSize, model.tokens.blank, model.tokens, {
+        beam: settings.beam === undefined ? undefined : Math.min(settings.beam, TRANSDUCER_MAX_BEAM),
+        keyterms,
+      });
+    }
+    return new TransducerHypothesis();
+  }
   const lm = settings.choice !== "greedy" && model.lm
     ? {
       model: model.lm.model,

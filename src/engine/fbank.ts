@@ -2,9 +2,11 @@
  * Kaldi-compatible 80-bin log-mel filterbank, matching torchaudio.compliance.kaldi.fbank with:
  * 16 kHz, 25 ms / 10 ms frames, dither 0, preemphasis 0.97, DC removal, povey window,
  * mel range 20..7600 Hz, snip_edges=false, 512-point FFT, power spectrum, log(max(e, FLT_EPSILON)).
+ * With NEMO_FBANK: the same framing with a periodic Hann window, no DC removal and librosa's mel
+ * filters over 0..8000 Hz, as kaldi-native-fbank computes them for sherpa-onnx's NeMo transducers.
  */
 import { RealFft } from "./fft.ts";
-import { kaldiMelBank, type MelBank } from "./melbank.ts";
+import { kaldiMelBank, librosaMelBank, type MelBank } from "./melbank.ts";
 
 export const FBANK_SAMPLE_RATE = 16000;
 export const FBANK_NUM_BINS = 80;
@@ -13,28 +15,49 @@ export const FRAME_SHIFT = 160;
 
 /**
  * The feature configuration a model is fed, in the terms of sherpa-onnx's FeatureExtractorConfig
- * (features.h). The types admit only what OnlineFbank computes: sherpa-onnx's defaults, which its
- * streaming CTC recognizers (NeMo CTC included) leave as they are. A family that needs another
- * option (a Hann window, a librosa mel scale, per-feature normalisation) widens a type here and
- * implements it below.
+ * (features.h). The types admit only what OnlineFbank computes: sherpa-onnx's defaults (KALDI_FBANK),
+ * which its streaming CTC recognizers (NeMo CTC included) and icefall's transducers leave as they
+ * are, and what its NeMo transducer recognizer sets (NEMO_FBANK). A family that needs another option
+ * (per-feature normalisation, another frame length) widens a type here and implements it below.
  */
-export interface FbankConfig {
+export type FbankConfig = FbankCommon & (KaldiMel | LibrosaMel);
+
+interface FbankCommon {
   sampleRate: 16000;
   numBins: 80;
   frameLengthMs: 25;
   frameShiftMs: 10;
-  window: "povey";
   preemphasis: 0.97;
-  removeDcOffset: true;
   dither: 0;
+  snipEdges: false;
+  /** Features as computed: no per-feature mean and variance normalisation (nemo_normalize_type ""). */
+  normalize: "none";
+}
+
+/** sherpa-onnx's defaults: Kaldi's povey window, DC offset removed, Kaldi's mel scale over 20..7600 Hz. */
+interface KaldiMel {
+  window: "povey";
+  removeDcOffset: true;
   lowFreq: 20;
   /** Negative: below the Nyquist frequency (7600 Hz). */
   highFreq: -400;
-  snipEdges: false;
   /** Mel scale and triangular filters: Kaldi's (sherpa-onnx's is_librosa false). */
   melScale: "kaldi";
-  /** Features as computed: no per-feature mean and variance normalisation (nemo_normalize_type ""). */
-  normalize: "none";
+}
+
+/**
+ * What sherpa-onnx's NeMo transducer recognizer sets (online-recognizer-transducer-nemo-impl.h
+ * PostInit: window_type "hann", remove_dc_offset false, low_freq 0, high_freq 8000, is_librosa
+ * true, dither 0), close to NeMo's own preprocessor: kaldi-native-fbank's periodic Hann window, no
+ * DC removal (pre-emphasis stays), and librosa's mel filters (Slaney's mel scale, each filter
+ * normalised to unit area, "slaney" norm) over the 257 FFT bins including the Nyquist one.
+ */
+interface LibrosaMel {
+  window: "hann";
+  removeDcOffset: false;
+  lowFreq: 0;
+  highFreq: 8000;
+  melScale: "librosa";
 }
 
 export const KALDI_FBANK: FbankConfig = {
@@ -51,6 +74,16 @@ export const KALDI_FBANK: FbankConfig = {
   snipEdges: false,
   melScale: "kaldi",
   normalize: "none",
+};
+
+/** The features sherpa-onnx feeds a NeMo transducer (see LibrosaMel). */
+export const NEMO_FBANK: FbankConfig = {
+  ...KALDI_FBANK,
+  window: "hann",
+  removeDcOffset: false,
+  lowFreq: 0,
+  highFreq: 8000,
+  melScale: "librosa",
 };
 
 const FFT_SIZE = 512;
@@ -79,32 +112,40 @@ function mirror(i: number, n: number): number {
 class FrameProcessor {
   private readonly window = new Float64Array(FRAME_LENGTH);
   private readonly fft = new RealFft(FFT_SIZE);
-  private readonly mel: MelBank = kaldiMelBank({
-    numBins: FBANK_NUM_BINS,
-    fftSize: FFT_SIZE,
-    sampleRate: FBANK_SAMPLE_RATE,
-    lowFreq: 20,
-    highFreq: -400,
-  });
+  private readonly mel: MelBank;
+  private readonly removeDcOffset: boolean;
   /** Frame samples; the tail beyond FRAME_LENGTH stays zero (FFT zero padding). */
   readonly frame = new Float64Array(FFT_SIZE);
   private readonly re = new Float64Array(FFT_SIZE / 2 + 1);
   private readonly im = new Float64Array(FFT_SIZE / 2 + 1);
 
-  constructor() {
-    // Povey window: symmetric Hann raised to 0.85.
-    for (let i = 0; i < FRAME_LENGTH; i++) {
-      this.window[i] = Math.pow(0.5 - 0.5 * Math.cos((2 * Math.PI * i) / (FRAME_LENGTH - 1)), 0.85);
+  constructor(config: FbankConfig) {
+    const bank = { numBins: FBANK_NUM_BINS, fftSize: FFT_SIZE, sampleRate: FBANK_SAMPLE_RATE };
+    this.removeDcOffset = config.removeDcOffset;
+    if (config.window === "povey") {
+      this.mel = kaldiMelBank({ ...bank, lowFreq: config.lowFreq, highFreq: config.highFreq });
+      // Povey window: symmetric Hann raised to 0.85.
+      for (let i = 0; i < FRAME_LENGTH; i++) {
+        this.window[i] = Math.pow(0.5 - 0.5 * Math.cos((2 * Math.PI * i) / (FRAME_LENGTH - 1)), 0.85);
+      }
+    } else {
+      this.mel = librosaMelBank({ ...bank, lowFreq: config.lowFreq, highFreq: config.highFreq });
+      // kaldi-native-fbank's "hann": periodic (as torch.hann_window), over the 400 samples
+      for (let i = 0; i < FRAME_LENGTH; i++) {
+        this.window[i] = 0.5 - 0.5 * Math.cos((2 * Math.PI * i) / FRAME_LENGTH);
+      }
     }
   }
 
   /** Turns the raw samples in `frame[0..FRAME_LENGTH)` into log-mel energies. */
   compute(): Float32Array {
     const { frame, window, re, im } = this;
-    let sum = 0;
-    for (let i = 0; i < FRAME_LENGTH; i++) sum += frame[i];
-    const mean = sum / FRAME_LENGTH;
-    for (let i = 0; i < FRAME_LENGTH; i++) frame[i] -= mean;
+    if (this.removeDcOffset) {
+      let sum = 0;
+      for (let i = 0; i < FRAME_LENGTH; i++) sum += frame[i];
+      const mean = sum / FRAME_LENGTH;
+      for (let i = 0; i < FRAME_LENGTH; i++) frame[i] -= mean;
+    }
     // Backwards so each step still sees the unfiltered previous sample; sample 0 uses itself.
     for (let i = FRAME_LENGTH - 1; i > 0; i--) frame[i] -= PREEMPHASIS * frame[i - 1];
     frame[0] -= PREEMPHASIS * frame[0];
@@ -126,8 +167,13 @@ class FrameProcessor {
   }
 }
 
-let shared: FrameProcessor | undefined;
-const processor = (): FrameProcessor => (shared ??= new FrameProcessor());
+const shared = new Map<FbankConfig["melScale"], FrameProcessor>();
+/** The processor of a configuration (the mel scale tells the two that FbankConfig admits apart). */
+function processorOf(config: FbankConfig): FrameProcessor {
+  let p = shared.get(config.melScale);
+  if (!p) shared.set(config.melScale, p = new FrameProcessor(config));
+  return p;
+}
 
 /**
  * Streaming fbank for 16 kHz float samples. Frames come out as soon as their whole window has
@@ -135,8 +181,12 @@ const processor = (): FrameProcessor => (shared ??= new FrameProcessor());
  * as `computeFbank` on the whole signal.
  */
 export class OnlineFbank {
-  /** The configuration computed (the only one there is, see FbankConfig). */
-  constructor(readonly config: FbankConfig = KALDI_FBANK) {}
+  private readonly processor: FrameProcessor;
+
+  /** The configuration computed (one of those FbankConfig admits). */
+  constructor(readonly config: FbankConfig = KALDI_FBANK) {
+    this.processor = processorOf(config);
+  }
 
   private buf = new Float32Array(4096);
   /** Absolute sample index of buf[0]. */
@@ -191,7 +241,7 @@ export class OnlineFbank {
   }
 
   private emit(total: number): Float32Array {
-    const proc = processor();
+    const proc = this.processor;
     const frame = proc.frame;
     const start = this.frameStart(this.nextFrame);
     const { buf, bufStart } = this;
@@ -238,8 +288,8 @@ export class OnlineFbank {
 }
 
 /** Whole-utterance fbank: one Float32Array of FBANK_NUM_BINS per frame. */
-export function computeFbank(samples: Float32Array): Float32Array[] {
-  const fb = new OnlineFbank();
+export function computeFbank(samples: Float32Array, config: FbankConfig = KALDI_FBANK): Float32Array[] {
+  const fb = new OnlineFbank(config);
   const frames = fb.accept(samples);
   for (const f of fb.finish()) frames.push(f);
   return frames;

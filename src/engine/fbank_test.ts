@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { computeFbank, FBANK_NUM_BINS, numFrames, OnlineFbank } from "./fbank.ts";
+import { computeFbank, FBANK_NUM_BINS, NEMO_FBANK, numFrames, OnlineFbank } from "./fbank.ts";
 
 interface FixtureClip {
   name: string;
@@ -108,4 +108,29 @@ Deno.test("fbank handles empty, short and silent input", () => {
     assert.ok(Math.abs(v - Math.log(1.1920928955078125e-7)) < 1e-6);
   }
   for (const v of short[0]) assert.ok(Number.isFinite(v));
+});
+
+Deno.test("NeMo transducer fbank (Hann window, no DC removal, librosa mel) matches its Python reference", async () => {
+  const json = JSON.parse(
+    await Deno.readTextFile(new URL("./testdata/nemo_fbank_fixture.json", import.meta.url)),
+  ) as { clips: FixtureClip[] };
+  for (const clip of json.clips) {
+    const samples = toFloat(clip.pcm_s16);
+    const feats = computeFbank(samples, NEMO_FBANK);
+    const reference = clip.fbank.map((row) => Float32Array.from(row));
+    const diff = maxAbsDiff(feats, reference);
+    console.log(
+      `${clip.name}: ${feats.length} frames, max |diff| vs the reference = ${diff.toExponential(3)}`,
+    );
+    assert.ok(diff < 1e-3, `${clip.name}: max diff ${diff}`);
+    // not the Kaldi features: another window, DC kept, other filters
+    assert.ok(maxAbsDiff(computeFbank(samples), reference) > 0.5);
+    const fb = new OnlineFbank(NEMO_FBANK);
+    const chunked: Float32Array[] = [];
+    for (let pos = 0; pos < samples.length; pos += 333) {
+      chunked.push(...fb.accept(samples.subarray(pos, pos + 333)));
+    }
+    chunked.push(...fb.finish());
+    assert.equal(maxAbsDiff(chunked, feats), 0, "streamed as computed whole");
+  }
 });

@@ -5,7 +5,7 @@ import { HostStates } from "./host_states.ts";
 import { checkLayout, FEATURE_DIM, type ModelLayout } from "./nemo_ctc_family.ts";
 import type { OrtModule, OrtSession } from "./ort.ts";
 import { SlotTable } from "./slot_table.ts";
-import type { OrtTransducerNets } from "./transducer_nets.ts";
+import type { TransducerNets } from "./transducer_greedy.ts";
 
 export class HostStateBackend implements Backend {
   private readonly slots = new SlotTable();
@@ -16,7 +16,7 @@ export class HostStateBackend implements Backend {
     private readonly ort: OrtModule,
     private readonly session: OrtSession,
     private readonly layout: ModelLayout,
-    readonly transducer?: OrtTransducerNets,
+    readonly transducer?: TransducerNets & { release(): Promise<void> },
   ) {
     checkLayout(layout, session.inputNames, session.outputNames);
     this.states = new HostStates(layout.states);
@@ -58,7 +58,21 @@ export class HostStateBackend implements Backend {
       (slot, j) => this.slots.isOpen(slot) && this.slots.generation(slot) === generations[j],
     );
     const logProbs = out[layout.logProbsOutput];
-    return { logProbs: logProbs.data as Float32Array, frames: logProbs.dims[1] };
+    const data = logProbs.data as Float32Array;
+    if (layout.encoderOutAxes === "feature-time") {
+      // [B, D, T'] -> [B, T', D], as sherpa-onnx's Transpose12
+      const [, dim, frames] = logProbs.dims;
+      const rows = new Float32Array(data.length);
+      for (let i = 0; i < b; i++) {
+        for (let d = 0; d < dim; d++) {
+          for (let t = 0; t < frames; t++) {
+            rows[(i * frames + t) * dim + d] = data[(i * dim + d) * frames + t];
+          }
+        }
+      }
+      return { logProbs: rows, frames };
+    }
+    return { logProbs: data, frames: logProbs.dims[1] };
   }
 
   async release(): Promise<void> {

@@ -60,3 +60,53 @@ export function kaldiMelBank(opts: MelBankOptions): MelBank {
   }
   return { first, weights };
 }
+
+/** Slaney's mel scale (librosa's default, htk=False): linear below 1 kHz, logarithmic above. */
+const slaneyMel = (hz: number): number =>
+  hz <= 1000 ? (hz * 3) / 200 : 15 + 14.545078505785561 * Math.log(hz / 1000);
+const slaneyHz = (mel: number): number =>
+  mel <= 15 ? (200 / 3) * mel : 1000 * Math.exp((mel - 15) * 0.06875177742094911);
+
+/**
+ * librosa's mel filters (librosa.filters.mel with htk=False, norm="slaney") as kaldi-native-fbank
+ * builds them when sherpa-onnx sets is_librosa: Slaney's mel scale, triangles in Hz over the FFT
+ * bins 0..fftSize/2 (the Nyquist bin included, unlike Kaldi's), each scaled by 2 / (right - left)
+ * so that it has unit area. Rounded to float32 at each step as kaldi-native-fbank computes it.
+ */
+export function librosaMelBank(opts: MelBankOptions): MelBank {
+  const { numBins, fftSize, sampleRate, lowFreq } = opts;
+  const nyquist = 0.5 * sampleRate;
+  const highFreq = opts.highFreq <= 0 ? opts.highFreq + nyquist : opts.highFreq;
+  if (!(numBins > 3 && lowFreq >= 0 && lowFreq < highFreq && highFreq <= nyquist)) {
+    throw new RangeError(`bad mel bank options ${JSON.stringify(opts)}`);
+  }
+  const f = Math.fround;
+  const binWidth = f(sampleRate / fftSize);
+  const melLow = f(slaneyMel(lowFreq));
+  const melDelta = f((f(slaneyMel(highFreq)) - melLow) / (numBins + 1));
+  const first = new Int32Array(numBins);
+  const weights: Float64Array[] = [];
+  const row = new Float64Array(fftSize / 2 + 1);
+  for (let b = 0; b < numBins; b++) {
+    const left = f(slaneyHz(f(melLow + f(b * melDelta))));
+    const center = f(slaneyHz(f(melLow + f((b + 1) * melDelta))));
+    const right = f(slaneyHz(f(melLow + f((b + 2) * melDelta))));
+    const norm = f(2 / f(right - left));
+    let lo = -1, hi = -1;
+    row.fill(0);
+    for (let k = 0; k < row.length; k++) {
+      const hz = f(binWidth * k);
+      if (!(hz > left && hz < right)) continue;
+      const w = hz <= center ? f(f(hz - left) / f(center - left)) : f(f(right - hz) / f(right - center));
+      row[k] = f(w * norm);
+      if (lo < 0) lo = k;
+      hi = k;
+    }
+    if (lo < 0) {
+      throw new RangeError(`mel filter ${b} covers no FFT bin: too many bins for ${fftSize} points`);
+    }
+    first[b] = lo;
+    weights.push(row.slice(lo, hi + 1));
+  }
+  return { first, weights };
+}

@@ -15,6 +15,12 @@ import {
   STREAMING_KEYS,
   streamingFromMetadata,
 } from "./nemo_ctc_family.ts";
+import {
+  NEMO_TRANSDUCER_FEATURES,
+  type NemoPredictionNet,
+  type NemoTransducer,
+  nemoTransducerFromFiles,
+} from "./nemo_transducer_family.ts";
 import { readOnnxMetadata } from "./onnx_metadata.ts";
 import { graphInputsOutputs, graphOutputDims } from "./onnx_proto.ts";
 import {
@@ -63,15 +69,20 @@ const manifestSchema = z.object({
 export type Manifest = z.infer<typeof manifestSchema>;
 
 /** The families the engine runs, each in a module of its own that alone knows its tensors. */
-export type ModelFamily = "nemo-ctc" | "zipformer2-ctc" | "zipformer2-transducer";
+export type ModelFamily = "nemo-ctc" | "zipformer2-ctc" | "zipformer2-transducer" | "nemo-transducer";
 
 /** A transducer's decoder and joiner (its encoder is the model's ONNX file, onnxPath). */
 export interface TransducerParts extends TransducerDecoderInfo {
   files: TransducerFiles;
   decoderBytes: Uint8Array;
   joinerBytes: Uint8Array;
-  /** The width of the encoder's and the decoder's outputs, as the joiner takes them. */
+  /** The width of the encoder's and the decoder's outputs, as the joiner takes them (icefall's). */
   joinerDim: number;
+  /**
+   * A NeMo transducer's LSTM prediction network (nemo_transducer_family.ts), whose outputs are
+   * `hidden` wide and the encoder's `encoderDim`; undefined for icefall's stateless decoders.
+   */
+  lstm?: NemoPredictionNet;
   /** `<unk>`'s id where the vocabulary has one: never emitted (sherpa-onnx treats it as blank). */
   unk?: number;
 }
@@ -131,6 +142,9 @@ export async function loadModelDir(dir: string): Promise<ModelInfo> {
     }
     if (found.kind === "zipformer-transducer-export") {
       return await loadZipformerTransducer(dir, found.files, found.bytes, found.metadata);
+    }
+    if (found.kind === "nemo-transducer-export") {
+      return await loadNemoTransducer(dir, found.files, found.bytes, found.metadata);
     }
     return await loadNemoCtcExport(dir, found.onnx, found.bytes, found.metadata);
   }
@@ -428,6 +442,85 @@ async function loadZipformerTransducer(
       joinerBytes,
       joinerDim: width,
       unk: unk >= 0 ? unk : undefined,
+    },
+  };
+}
+
+/**
+ * A NeMo cache-aware streaming transducer as the sherpa-onnx zoo ships it: the encoder's chunking
+ * and caches as the NeMo CTC export's, the prediction network's shape from its metadata, the three
+ * files' tensors checked; tokens.txt with <blk> last. The name is the directory's; the languages
+ * English unless its vocabulary has language tags (the zoo's are English).
+ */
+async function loadNemoTransducer(
+  dir: string,
+  files: TransducerFiles,
+  encoderBytes: Uint8Array,
+  metadata: Record<string, string>,
+): Promise<ModelInfo> {
+  const read = async (name: string) => {
+    try {
+      return await Deno.readFile(`${dir}/${name}`);
+    } catch (e) {
+      throw new ModelError(`model ${dir}: cannot read ${name}: ${(e as Error).message}`);
+    }
+  };
+  const [decoderBytes, joinerBytes] = [await read(files.decoder), await read(files.joiner)];
+  let nemo: NemoTransducer;
+  try {
+    const parts = (bytes: Uint8Array) => ({
+      io: graphInputsOutputs(bytes),
+      outputDims: graphOutputDims(bytes),
+    });
+    nemo = nemoTransducerFromFiles(
+      files,
+      { metadata, ...parts(encoderBytes) },
+      parts(decoderBytes),
+      parts(joinerBytes),
+    );
+  } catch (e) {
+    throw new ModelError(`model ${dir}: ${(e as Error).message}`);
+  }
+  const { streaming, layout, lstm } = nemo;
+  let tokens: TokenTable;
+  try {
+    tokens = parseTokens(await Deno.readTextFile(`${dir}/tokens.txt`));
+  } catch (e) {
+    throw new ModelError(`model ${dir}: tokens.txt beside ${files.encoder}: ${(e as Error).message}`);
+  }
+  if (
+    tokens.symbols.length !== streaming.vocab_size + 1 || tokens.symbols[streaming.vocab_size] !== "<blk>"
+  ) {
+    throw new ModelError(
+      `model ${dir}: tokens.txt has ${tokens.symbols.length} symbols ending in ${tokens.symbols.at(-1)}; ` +
+        `${files.encoder} says vocab_size ${streaming.vocab_size}, so ${
+          streaming.vocab_size + 1
+        } with <blk> last`,
+    );
+  }
+  const tags = languageTags(tokens);
+  const trimmed = dir.replace(/\/+$/, "");
+  return {
+    dir,
+    name: trimmed.slice(trimmed.lastIndexOf("/") + 1),
+    languages: tags.size ? [...new Set(tags.values())].sort() : ["en"],
+    onnxPath: `${dir}/${files.encoder}`,
+    onnxBytes: encoderBytes,
+    tokens,
+    languageTags: tags,
+    family: "nemo-transducer",
+    streaming,
+    layout,
+    features: NEMO_TRANSDUCER_FEATURES,
+    // the decoder takes the last symbol; <unk> is emitted like any other piece (sherpa-onnx does so)
+    transducer: {
+      contextSize: 1,
+      vocabSize: streaming.vocab_size + 1,
+      files,
+      decoderBytes,
+      joinerBytes,
+      joinerDim: lstm.encoderDim,
+      lstm,
     },
   };
 }

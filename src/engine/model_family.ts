@@ -1,11 +1,13 @@
 // What a model directory without model.json holds, told from its files and ONNX metadata the way
-// sherpa-onnx tells its model types apart. Earshot runs three families bare, as the sherpa-onnx zoo
+// sherpa-onnx tells its model types apart. Earshot runs four families bare, as the sherpa-onnx zoo
 // ships them: the NeMo cache-aware streaming CTC export (nemo_ctc_family.ts; also with Earshot's
 // manifest) and the icefall streaming Zipformer CTC model (zipformer_ctc_family.ts), each one .onnx
 // with the family's metadata and tokens.txt, and the icefall streaming Zipformer transducer
-// (zipformer_transducer_family.ts: encoder, decoder and joiner .onnx files, tokens.txt). A directory of another family is refused with what
+// (zipformer_transducer_family.ts: encoder, decoder and joiner .onnx files, tokens.txt) and the NeMo cache-aware
+// streaming transducer (nemo_transducer_family.ts: the same three files). A directory of another family is refused with what
 // it is and what this server expects, rather than with a missing file.
 import { isNemoCtcExport, STREAMING_KEYS } from "./nemo_ctc_family.ts";
+import { isNemoTransducerEncoder } from "./nemo_transducer_family.ts";
 import { readOnnxMetadata } from "./onnx_metadata.ts";
 import { isZipformerExport, ZIPFORMER_KEYS } from "./zipformer_ctc_family.ts";
 import { type TransducerFiles, transducerFiles } from "./zipformer_transducer_family.ts";
@@ -14,8 +16,10 @@ export const EXPECTED =
   "an Earshot model directory (model.json, the .onnx it lists and tokens.txt), a NeMo " +
   "cache-aware streaming CTC export as sherpa-onnx ships it (one .onnx with its streaming metadata, " +
   "such as model.onnx or model.int8.onnx, and tokens.txt), an icefall streaming Zipformer CTC " +
-  "model as sherpa-onnx ships it (one ctc-*.onnx with model_type zipformer2, and tokens.txt) or an icefall " +
-  "streaming Zipformer transducer as sherpa-onnx ships it (encoder-, decoder- and joiner-*.onnx, tokens.txt)";
+  "model as sherpa-onnx ships it (one ctc-*.onnx with model_type zipformer2, and tokens.txt), an icefall " +
+  "streaming Zipformer transducer as sherpa-onnx ships it (encoder-, decoder- and joiner-*.onnx, tokens.txt) " +
+  "or a NeMo cache-aware streaming transducer as sherpa-onnx ships it (encoder.onnx with its streaming " +
+  "metadata, decoder.onnx, joiner.onnx, tokens.txt)";
 
 type Found = { onnx: string; bytes: Uint8Array; metadata: Record<string, string> };
 
@@ -23,6 +27,7 @@ export type ModelDirKind =
   | { kind: "nemo-ctc-export" } & Found
   | { kind: "zipformer-ctc-export" } & Found
   | { kind: "zipformer-transducer-export"; files: TransducerFiles } & Found
+  | { kind: "nemo-transducer-export"; files: TransducerFiles } & Found
   | { kind: "unsupported"; reason: string };
 
 const FAMILIES = [
@@ -59,10 +64,17 @@ export async function identifyModelDir(dir: string): Promise<ModelDirKind> {
         metadata,
       };
     }
+    if (isNemoTransducerEncoder(metadata)) {
+      return { kind: "nemo-transducer-export", files: transducer, onnx: transducer.encoder, bytes, metadata };
+    }
     return refuse(
       `it holds a streaming transducer (encoder, decoder and joiner) whose encoder ${transducer.encoder} is ` +
-        `no icefall streaming Zipformer (model_type ${metadata.model_type ?? "none"}): a NeMo RNNT/TDT ` +
-        `export?, a family this server cannot run yet; expected ${EXPECTED}`,
+        `neither an icefall streaming Zipformer nor a NeMo cache-aware streaming one (model_type ` +
+        `${metadata.model_type ?? "none"}; a NeMo encoder needs ${
+          [...STREAMING_KEYS, "pred_rnn_layers", "pred_hidden"].filter((k) => metadata[k] === undefined).join(
+            ", ",
+          )
+        }): a non-streaming (offline) transducer?; expected ${EXPECTED}`,
     );
   }
   if (!onnx.length) return refuse(`no model.json and 0 .onnx files; expected ${EXPECTED}`);

@@ -3,7 +3,7 @@
 // loadModelDir with what it holds.
 import { deepStrictEqual, ok, rejects, strictEqual, throws } from "node:assert/strict";
 import protobuf from "protobufjs";
-import { KALDI_FBANK } from "./fbank.ts";
+import { KALDI_FBANK, NEMO_FBANK } from "./fbank.ts";
 import { loadModelDir, ModelError } from "./model_dir.ts";
 import { nemoCtcLayout } from "./nemo_ctc_family.ts";
 import { readOnnxMetadata } from "./onnx_metadata.ts";
@@ -39,13 +39,16 @@ const refused = (dir: string, words: RegExp) =>
 Deno.test("model family: what a directory without model.json holds is named, with what is expected", async () => {
   const empty = await dirWith({});
   await refused(empty, /no model\.json and 0 \.onnx files; expected an Earshot model directory/);
-  // a NeMo RNNT/TDT export's encoder has no Zipformer metadata
+  // an encoder of neither streaming family (here a NeMo CTC export: no prediction network keys)
   const transducer = await dirWith({
     "encoder-epoch-99.onnx": await Deno.readFile(`${NEMO_EXPORT}/model.onnx`),
     "decoder-epoch-99.onnx": "x",
     "joiner-epoch-99.onnx": "x",
   });
-  await refused(transducer, /streaming transducer .*no icefall streaming Zipformer.*cannot run yet/);
+  await refused(
+    transducer,
+    /streaming transducer .*neither an icefall streaming Zipformer nor a NeMo .*needs pred_rnn_layers, pred_hidden/,
+  );
   const junk = await dirWith({ "model.onnx": "not a protobuf", "tokens.txt": "a 0" });
   await refused(junk, /model\.onnx is not a readable ONNX model/);
   for (const dir of [empty, transducer, junk]) await Deno.remove(dir, { recursive: true });
@@ -275,6 +278,83 @@ Deno.test("model family: a Zipformer transducer's int8 files beside the float on
   });
   await refused(wrongVocab, /gives 256 logits but .* says vocab_size 500/);
   for (const dir of [both, twoJoiners, noContext, short, wrongVocab]) {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+const NEMO_TRANSDUCER =
+  new URL("./testdata/nemo-streaming-transducer-80ms-fixture", import.meta.url).pathname;
+
+Deno.test("model family: a NeMo streaming transducer as sherpa-onnx ships it, its encoder's caches, LSTM and features", async () => {
+  const model = await loadModelDir(NEMO_TRANSDUCER);
+  strictEqual(model.family, "nemo-transducer");
+  strictEqual(model.onnxPath, `${NEMO_TRANSDUCER}/encoder.onnx`);
+  strictEqual(model.features, NEMO_FBANK, "fed the features sherpa-onnx sets for NeMo transducers");
+  deepStrictEqual(
+    [model.streaming.vocab_size, model.streaming.window_size, model.streaming.chunk_shift],
+    [256, 17, 8],
+  );
+  strictEqual(model.layout.logProbsOutput, "outputs");
+  strictEqual(model.layout.encoderOutAxes, "feature-time", "the encoder's frames come channels first");
+  deepStrictEqual(model.layout.states.map((s) => s.dims), [[2, 70, 32], [2, 32, 8], []]);
+  strictEqual(model.tokens.blank, 256);
+  strictEqual(model.tokens.symbols[256], "<blk>");
+  const t = model.transducer!;
+  deepStrictEqual(t.lstm, { layers: 1, hidden: 16, encoderDim: 32 });
+  deepStrictEqual([t.vocabSize, t.unk], [257, undefined], "<unk> is a symbol like any other");
+  deepStrictEqual(t.files, { encoder: "encoder.onnx", decoder: "decoder.onnx", joiner: "joiner.onnx" });
+});
+
+Deno.test("model family: what is refused of a NeMo streaming transducer", async () => {
+  const part = (name: string) => Deno.readFile(`${NEMO_TRANSDUCER}/${name}`);
+  const [encoder, decoder, joiner] = [
+    await part("encoder.onnx"),
+    await part("decoder.onnx"),
+    await part("joiner.onnx"),
+  ];
+  const tokens = await Deno.readTextFile(`${NEMO_TRANSDUCER}/tokens.txt`);
+  const zipformerDecoder = await Deno.readFile(`${ZIPFORMER_TRANSDUCER}/${PART("decoder")}`);
+  const cases: [Record<string, Uint8Array | string>, RegExp][] = [
+    [
+      {
+        "encoder.onnx": encoder,
+        "decoder.onnx": zipformerDecoder,
+        "joiner.onnx": joiner,
+        "tokens.txt": tokens,
+      },
+      /decoder\.onnx has inputs y .*prediction network takes targets, target_length/,
+    ],
+    [
+      {
+        "encoder.onnx": withMetadata(encoder, { pred_hidden: "640" }),
+        "decoder.onnx": decoder,
+        "joiner.onnx": joiner,
+        "tokens.txt": tokens,
+      },
+      /decoder\.onnx gives outputs of 16 but encoder\.onnx says pred_hidden 640/,
+    ],
+    [
+      {
+        "encoder.onnx": withMetadata(encoder, { normalize_type: "per_feature" }),
+        "decoder.onnx": decoder,
+        "joiner.onnx": joiner,
+        "tokens.txt": tokens,
+      },
+      /normalize_type is "per_feature"/,
+    ],
+    [
+      {
+        "encoder.onnx": encoder,
+        "decoder.onnx": decoder,
+        "joiner.onnx": joiner,
+        "tokens.txt": tokens.replace("<blk> 256", "<eps> 256"),
+      },
+      /tokens\.txt: the last id \(256\) must be <blk>/,
+    ],
+  ];
+  for (const [files, words] of cases) {
+    const dir = await dirWith(files);
+    await refused(dir, words);
     await Deno.remove(dir, { recursive: true });
   }
 });

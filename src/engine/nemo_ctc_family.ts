@@ -127,7 +127,13 @@ export interface ModelLayout {
   featureAxes: "feature-time" | "time-feature";
   /** An input holding each stream's window length, where the model takes one (NeMo). */
   lengthInput?: string;
+  /** The first output: log-probabilities (CTC) or the encoder's frames (transducers). */
   logProbsOutput: string;
+  /**
+   * Its axes after the batch: [T', V] unless told; "feature-time" for [V, T'] (NeMo's transducer
+   * encoder gives its frames channels first), which the backend turns to [T', V].
+   */
+  encoderOutAxes?: "feature-time";
   /** Frames per window the model takes. */
   windowSize: number;
   states: readonly StateTensor[];

@@ -1,6 +1,6 @@
 // The subset of onnxruntime-common's API that the backends use; onnxruntime-node and
 // onnxruntime-web both provide it.
-export type TensorData = Float32Array | BigInt64Array;
+export type TensorData = Float32Array | BigInt64Array | Int32Array;
 
 export interface OrtTensor {
   readonly data: unknown;

@@ -8,7 +8,13 @@
 import type { Backend } from "./backend.ts";
 import type { ModelInfo } from "./model_dir.ts";
 import type { StreamPipeline } from "./stream.ts";
-import { type GreedyOptions, greedySearch, TransducerHypothesis } from "./transducer_greedy.ts";
+import {
+  type GreedyOptions,
+  greedySearch,
+  TransducerHypothesis,
+  type TransducerNets,
+} from "./transducer_greedy.ts";
+import { modifiedBeamSearch, TransducerBeamHypotheses } from "./transducer_beam.ts";
 import type { SileroVad, VadTrack } from "./vad.ts";
 
 export interface SchedulerOptions {
@@ -102,7 +108,7 @@ export class Scheduler {
     const nets = this.backend.transducer;
     if (nets) {
       // the whole batch, closed streams too: their hypotheses are simply not read again
-      await greedySearch(nets, batch.map(hypothesisOf), out.logProbs, out.frames, this.transducerOptions());
+      await searchTransducer(nets, batch, out.logProbs, out.frames, this.transducerOptions());
       for (const stream of batch) {
         if (this.streams.has(stream)) this.guarded(stream, () => stream.acceptDecoded(out.frames));
       }
@@ -132,10 +138,31 @@ export class Scheduler {
   }
 }
 
-/** A transducer stream's search state (makeDecoder gives every stream of a transducer one). */
-function hypothesisOf(stream: StreamPipeline): TransducerHypothesis {
-  if (!(stream.decoder instanceof TransducerHypothesis)) {
-    throw new Error(`stream ${stream.id}: a transducer model's stream without a transducer hypothesis`);
-  }
-  return stream.decoder;
+/**
+ * A transducer's search over the batch's encoder frames: the greedy streams together, the beam
+ * streams (keyterms, a beam asked for) together, each on its rows of encoderOut.
+ */
+async function searchTransducer(
+  nets: TransducerNets,
+  batch: readonly StreamPipeline[],
+  encoderOut: Float32Array,
+  frames: number,
+  options: GreedyOptions,
+): Promise<void> {
+  const rows = (picked: number[]) => {
+    if (picked.length === batch.length) return encoderOut;
+    const size = frames * nets.encoderDim;
+    const out = new Float32Array(picked.length * size);
+    picked.forEach((i, j) => out.set(encoderOut.subarray(i * size, (i + 1) * size), j * size));
+    return out;
+  };
+  const greedy: number[] = [], beam: number[] = [];
+  batch.forEach((stream, i) => {
+    if (stream.decoder instanceof TransducerHypothesis) greedy.push(i);
+    else if (stream.decoder instanceof TransducerBeamHypotheses) beam.push(i);
+    else throw new Error(`stream ${stream.id}: a transducer model's stream without a transducer search`);
+  });
+  const of = <T>(picked: number[]) => picked.map((i) => batch[i].decoder as T);
+  if (greedy.length) await greedySearch(nets, of(greedy), rows(greedy), frames, options);
+  if (beam.length) await modifiedBeamSearch(nets, of(beam), rows(beam), frames, options);
 }

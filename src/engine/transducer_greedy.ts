@@ -1,43 +1,51 @@
-// Greedy search for stateless-decoder transducers (icefall's Zipformer transducers), batched over
-// streams the way sherpa-onnx's OnlineTransducerGreedySearchDecoder does it: for each encoder frame
-// one joiner call for the whole batch, each stream takes its best symbol (at most one per frame),
-// and the decoder runs again, for the whole batch, only when some stream emitted. A stream's
-// hypothesis (its last context_size symbols, decoder output and tokens) lives between calls.
+// Greedy search for transducers, batched over streams the way sherpa-onnx searches them: for each
+// encoder frame one joiner call for the streams still searching it, each stream takes its best
+// symbol, and the decoder runs again, for the whole batch, only for the streams that emitted; a
+// frame gives a stream at most `maxSymbolsPerFrame` symbols (icefall's stateless decoders: one, as
+// OnlineTransducerGreedySearchDecoder; NeMo's LSTM prediction network: up to ten, as
+// OnlineTransducerGreedySearchNeMoDecoder). Whatever the decoder keeps of the past (the last
+// context_size symbols, or an LSTM's state) is the nets' business: the search holds it per stream,
+// opaque, with the decoder's last output, across calls.
 import type { TokenDecoder } from "./ctc.ts";
 import type { Token } from "./tokens.ts";
 
+/** What a stream's decoder keeps between symbols, in the nets' own terms. */
+export type DecoderState = unknown;
+
 /** The decoder and joiner networks as the search sees them (transducer_nets.ts runs them). */
 export interface TransducerNets {
-  /** Symbols of left context the decoder takes. */
-  readonly contextSize: number;
   /** Size of one decoder output row, and of one encoder output frame, as the joiner takes them. */
   readonly decoderDim: number;
   readonly encoderDim: number;
   /** Joiner output size: the vocabulary with the blank. */
   readonly vocab: number;
-  /** Decoder outputs [batch, decoderDim] for contexts [batch, contextSize]. */
-  decode(contexts: BigInt64Array, batch: number): Promise<Float32Array>;
+  /** The most symbols one encoder frame may give a stream. */
+  readonly maxSymbolsPerFrame: number;
+  /** A new stream's decoder state, before it has taken any symbol (the blank comes first). */
+  initialState(blank: number): DecoderState;
+  /**
+   * Decoder outputs [batch, decoderDim] after each state takes its symbol, with the next states:
+   * a row per state, in order.
+   */
+  decode(
+    states: readonly DecoderState[],
+    symbols: readonly number[],
+  ): Promise<{ out: Float32Array; states: DecoderState[] }>;
   /** Joiner logits [batch, vocab] for encoder frames and decoder outputs, row by row. */
   join(encoderFrames: Float32Array, decoderOut: Float32Array, batch: number): Promise<Float32Array>;
 }
 
 /** One stream's search state; its pipeline reads the tokens as any decoder's. */
 export class TransducerHypothesis implements TokenDecoder {
-  /** The symbols the decoder sees: context_size blanks, then every symbol emitted (kept short). */
-  readonly context: number[];
+  /** The decoder's state after the last symbol it took; undefined before the first search. */
+  decoderState: DecoderState;
   decoderOut: Float32Array | undefined;
   /** Tokens since the last reset, with their encoder frames (stream frame indices). */
   private emitted: Token[] = [];
   /** Stream frame index of the next encoder frame. */
   frameOffset = 0;
 
-  constructor(contextSize: number, blank: number) {
-    this.context = Array(contextSize).fill(blank);
-  }
-
   emit(id: number, frame: number, prob: number): void {
-    this.context.push(id);
-    this.context.shift();
     this.emitted.push({ id, frame, lastFrame: frame, prob });
   }
 
@@ -50,7 +58,7 @@ export class TransducerHypothesis implements TokenDecoder {
     return this.emitted.length;
   }
 
-  /** A turn ended: its tokens go, the decoder's context stays (as sherpa-onnx's Reset keeps it). */
+  /** A turn ended: its tokens go, the decoder's state stays (the stream goes on). */
   reset(): void {
     this.emitted = [];
   }
@@ -61,7 +69,7 @@ export class TransducerHypothesis implements TokenDecoder {
 
 export interface GreedyOptions {
   blank: number;
-  /** Treated as the blank (sherpa-onnx does so): an unknown piece is never emitted. */
+  /** Treated as the blank (sherpa-onnx does so for icefall's models): an unknown piece is never emitted. */
   unk?: number;
 }
 
@@ -76,41 +84,50 @@ export async function greedySearch(
   frames: number,
   options: GreedyOptions,
 ): Promise<void> {
-  const batch = hyps.length;
-  if (batch === 0) return;
+  if (hyps.length === 0) return;
   const { encoderDim, decoderDim, vocab } = nets;
-  if (hyps.some((h) => !h.decoderOut)) await refreshDecoder(nets, hyps.filter((h) => !h.decoderOut));
-  const decoderOut = new Float32Array(batch * decoderDim);
-  const fill = () => hyps.forEach((h, i) => decoderOut.set(h.decoderOut!, i * decoderDim));
-  fill();
-  const frame = new Float32Array(batch * encoderDim);
+  const fresh = hyps.filter((h) => !h.decoderOut);
+  if (fresh.length) {
+    for (const h of fresh) h.decoderState ??= nets.initialState(options.blank);
+    await advanceDecoder(nets, fresh, fresh.map(() => options.blank));
+  }
   for (let t = 0; t < frames; t++) {
-    for (let i = 0; i < batch; i++) {
-      const from = (i * frames + t) * encoderDim;
-      frame.set(encoderOut.subarray(from, from + encoderDim), i * encoderDim);
-    }
-    const logits = await nets.join(frame, decoderOut, batch);
-    const emitted: TransducerHypothesis[] = [];
-    for (let i = 0; i < batch; i++) {
-      const { best, prob } = argmaxWithProb(logits, i * vocab, vocab);
-      if (best === options.blank || best === options.unk) continue;
-      hyps[i].emit(best, hyps[i].frameOffset + t, prob);
-      emitted.push(hyps[i]);
-    }
-    if (emitted.length) {
-      await refreshDecoder(nets, emitted);
-      fill();
+    let active: readonly number[] = hyps.map((_, i) => i);
+    for (let n = 0; n < nets.maxSymbolsPerFrame && active.length; n++) {
+      const frame = new Float32Array(active.length * encoderDim);
+      const decoderOut = new Float32Array(active.length * decoderDim);
+      active.forEach((i, row) => {
+        const from = (i * frames + t) * encoderDim;
+        frame.set(encoderOut.subarray(from, from + encoderDim), row * encoderDim);
+        decoderOut.set(hyps[i].decoderOut!, row * decoderDim);
+      });
+      const logits = await nets.join(frame, decoderOut, active.length);
+      const emitted: number[] = [], symbols: number[] = [];
+      active.forEach((i, row) => {
+        const { best, prob } = argmaxWithProb(logits, row * vocab, vocab);
+        if (best === options.blank || best === options.unk) return;
+        hyps[i].emit(best, hyps[i].frameOffset + t, prob);
+        emitted.push(i);
+        symbols.push(best);
+      });
+      if (emitted.length) await advanceDecoder(nets, emitted.map((i) => hyps[i]), symbols);
+      active = emitted;
     }
   }
   for (const h of hyps) h.frameOffset += frames;
 }
 
-/** New decoder outputs for these hypotheses' contexts. */
-async function refreshDecoder(nets: TransducerNets, hyps: readonly TransducerHypothesis[]): Promise<void> {
-  const contexts = new BigInt64Array(hyps.length * nets.contextSize);
-  hyps.forEach((h, i) => h.context.forEach((id, j) => (contexts[i * nets.contextSize + j] = BigInt(id))));
-  const out = await nets.decode(contexts, hyps.length);
-  hyps.forEach((h, i) => (h.decoderOut = out.slice(i * nets.decoderDim, (i + 1) * nets.decoderDim)));
+/** The decoder takes each hypothesis's symbol: new outputs and states. */
+async function advanceDecoder(
+  nets: TransducerNets,
+  hyps: readonly TransducerHypothesis[],
+  symbols: readonly number[],
+): Promise<void> {
+  const { out, states } = await nets.decode(hyps.map((h) => h.decoderState), symbols);
+  hyps.forEach((h, i) => {
+    h.decoderOut = out.slice(i * nets.decoderDim, (i + 1) * nets.decoderDim);
+    h.decoderState = states[i];
+  });
 }
 
 /** The best symbol of a row of logits and its softmax probability (the word confidence). */

@@ -3,7 +3,7 @@
 // fixtures and by `deno task parity` on the evaluation sets.
 import type { OpenStream } from "../asr/proto.ts";
 import { type Backend, createBackend } from "../engine/backend.ts";
-import { makeDecoder } from "../engine/decoders.ts";
+import { type DecoderSettings, makeDecoder } from "../engine/decoders.ts";
 import { loadModelDir, type ModelInfo } from "../engine/model_dir.ts";
 import { Scheduler } from "../engine/scheduler.ts";
 import { StreamPipeline } from "../engine/stream.ts";
@@ -21,12 +21,23 @@ export type Token = [symbol: string, seconds: number];
 
 /** Earshot's engine (backend and scheduler, as in a model worker) on one stream at a time. */
 export class EarshotGreedy {
-  private constructor(readonly model: ModelInfo, private readonly backend: Backend) {}
+  private constructor(
+    readonly model: ModelInfo,
+    private readonly backend: Backend,
+    private readonly decoder: DecoderSettings,
+  ) {}
 
-  /** `maxStreams`: how many streams tokensBatched may decode in one batch. */
-  static async open(modelDir: string, maxStreams = 1): Promise<EarshotGreedy> {
+  /**
+   * `maxStreams`: how many streams tokensBatched may decode in one batch; `decoder`: greedy, or a
+   * transducer's modified beam search (`{ choice: "beam", beam }`).
+   */
+  static async open(
+    modelDir: string,
+    maxStreams = 1,
+    decoder: DecoderSettings = { choice: "greedy" },
+  ): Promise<EarshotGreedy> {
     const model = await loadModelDir(modelDir);
-    return new EarshotGreedy(model, await createBackend("node", model, { maxStreams }));
+    return new EarshotGreedy(model, await createBackend("node", model, { maxStreams }), decoder);
   }
 
   /** The tokens of 16 kHz PCM16 audio, decoded as one turn. */
@@ -40,7 +51,7 @@ export class EarshotGreedy {
    */
   async tokensBatched(recordings: readonly Uint8Array[]): Promise<Token[][]> {
     const { model } = this;
-    const decoders = recordings.map(() => makeDecoder(model, { choice: "greedy" }, []));
+    const decoders = recordings.map(() => makeDecoder(model, this.decoder, []));
     const done = Promise.withResolvers<void>();
     const drained = new Set<StreamPipeline>();
     const scheduler = new Scheduler(
@@ -96,13 +107,19 @@ export class SherpaGreedy {
   /** What sherpa-onnx's times are multiplied by to be the model's. */
   private readonly timeScale: number;
 
-  constructor(model: ModelInfo) {
-    this.recognizer = sherpaRecognizer(model.dir, model.onnxPath.slice(model.onnxPath.lastIndexOf("/") + 1));
+  /** `search.beam`: a transducer's modified beam search with that many paths; greedy without. */
+  constructor(model: ModelInfo, search: { beam?: number } = {}) {
+    this.recognizer = sherpaRecognizer(
+      model.dir,
+      model.onnxPath.slice(model.onnxPath.lastIndexOf("/") + 1),
+      search,
+    );
     // (a transducer's times are t * 40 ms too: its Zipformer's frames are 40 ms, so the scale is 1)
     // sherpa-onnx's streaming CTC recognizer reports output frame t at t * 40 ms whatever the
     // model's subsampling (online-recognizer-ctc-impl.h GetResult: "TODO ... subsampling_factor =
     // 4"), half the time of an 8x NeMo export's frame; its frames are taken as the model's
-    this.timeScale = frameSeconds(model) / FRAME_S;
+    // (its transducer recognizers use the model's subsampling: a NeMo transducer's 80 ms frames too)
+    this.timeScale = model.transducer ? 1 : frameSeconds(model) / FRAME_S;
   }
 
   /** The tokens of 16 kHz float audio. */

@@ -12,7 +12,11 @@ import { transducerFiles } from "../engine/zipformer_transducer_family.ts";
  * `zipformer2Ctc` for an icefall streaming Zipformer CTC model (told from the file's metadata),
  * `nemoCtc` otherwise.
  */
-export function sherpaRecognizer(modelDir: string, onnxFile = "model.onnx"): sherpa.OnlineRecognizer {
+export function sherpaRecognizer(
+  modelDir: string,
+  onnxFile = "model.onnx",
+  search: { beam?: number } = {},
+): sherpa.OnlineRecognizer {
   const model = `${modelDir}/${onnxFile}`;
   const zipformer = isZipformerExport(readOnnxMetadata(Deno.readFileSync(model)));
   const parts = transducerFiles(
@@ -38,6 +42,9 @@ export function sherpaRecognizer(modelDir: string, onnxFile = "model.onnx"): she
       provider: "cpu",
       debug: 0,
     },
-    decodingMethod: "greedy_search",
+    // a transducer's modified beam search with `beam` paths where asked for
+    ...(search.beam
+      ? { decodingMethod: "modified_beam_search", maxActivePaths: search.beam }
+      : { decodingMethod: "greedy_search" }),
   });
 }
