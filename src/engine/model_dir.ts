@@ -1,46 +1,21 @@
 // Loads a model directory and refuses any mismatch between manifest, ONNX metadata and files with
-// an error that names it: Earshot's own (model.json, the ONNX file, tokens.txt), or a NeMo
-// cache-aware streaming CTC export or an icefall streaming Zipformer CTC model as the sherpa-onnx
-// zoo ships them (model_family.ts), whose manifest's values come from their ONNX metadata instead.
+// an error that names it: Earshot's own (model.json, the ONNX file, tokens.txt), or a directory of
+// any family the engine runs as the sherpa-onnx zoo ships it (zoo_model_dir.ts), whose manifest's
+// values come from its ONNX metadata instead.
 import { z } from "zod";
 import { existsSync } from "node:fs";
 import type { FbankConfig } from "./fbank.ts";
-import { identifyModelDir } from "./model_family.ts";
-import {
-  type ModelLayout,
-  NEMO_CTC_FEATURES,
-  nemoCtcLayoutOf,
-  nemoCtcTensors,
-  type Streaming,
-  STREAMING_KEYS,
-  streamingFromMetadata,
-} from "./nemo_ctc_family.ts";
-import {
-  NEMO_TRANSDUCER_FEATURES,
-  type NemoPredictionNet,
-  type NemoTransducer,
-  nemoTransducerFromFiles,
-} from "./nemo_transducer_family.ts";
-import { readOnnxMetadata } from "./onnx_metadata.ts";
-import { graphInputsOutputs, graphOutputDims } from "./onnx_proto.ts";
-import {
-  ZIPFORMER_CTC_FEATURES,
-  ZIPFORMER_SUBSAMPLING,
-  zipformerCtcLayout,
-  zipformerEncoderLayout,
-  zipformerFromMetadata,
-  zipformerVocab,
-} from "./zipformer_ctc_family.ts";
-import {
-  decoderFromMetadata,
-  joinerDim,
-  type TransducerDecoderInfo,
-  type TransducerFiles,
-} from "./zipformer_transducer_family.ts";
 import { languageTags } from "./language.ts";
 import { Lexicon, LexiconFormatError } from "./lexicon.ts";
 import { LmFormatError, PieceLm } from "./lm.ts";
+import { ModelError } from "./model_error.ts";
+import { identifyModelDir } from "./model_family.ts";
+import { type ModelLayout, NEMO_CTC_FEATURES, type Streaming, STREAMING_KEYS } from "./nemo_ctc_family.ts";
+import type { NemoPredictionNet } from "./nemo_transducer_family.ts";
+import { readOnnxMetadata } from "./onnx_metadata.ts";
 import { parseTokens, TokenTable } from "./tokens.ts";
+import type { TransducerDecoderInfo, TransducerFiles } from "./zipformer_transducer_family.ts";
+import { loadZooModelDir, nemoCtcParts } from "./zoo_model_dir.ts";
 
 const manifestSchema = z.object({
   name: z.string(),
@@ -119,7 +94,7 @@ export interface ModelInfo {
   lexicon?: { words: Lexicon; penalty: number };
 }
 
-export class ModelError extends Error {}
+export { ModelError };
 
 async function sha256Hex(bytes: Uint8Array): Promise<string> {
   const digest = await crypto.subtle.digest("SHA-256", bytes as Uint8Array<ArrayBuffer>);
@@ -137,16 +112,7 @@ export async function loadModelDir(dir: string): Promise<ModelInfo> {
   if (!existsSync(`${dir}/model.json`)) {
     const found = await identifyModelDir(dir);
     if (found.kind === "unsupported") throw new ModelError(`model ${dir}: ${found.reason}`);
-    if (found.kind === "zipformer-ctc-export") {
-      return await loadZipformerCtc(dir, found.onnx, found.bytes, found.metadata);
-    }
-    if (found.kind === "zipformer-transducer-export") {
-      return await loadZipformerTransducer(dir, found.files, found.bytes, found.metadata);
-    }
-    if (found.kind === "nemo-transducer-export") {
-      return await loadNemoTransducer(dir, found.files, found.bytes, found.metadata);
-    }
-    return await loadNemoCtcExport(dir, found.onnx, found.bytes, found.metadata);
+    return await loadZooModelDir(dir, found);
   }
   let manifest: Manifest;
   try {
@@ -249,278 +215,5 @@ export async function loadModelDir(dir: string): Promise<ModelInfo> {
     manifest,
     lm,
     lexicon,
-  };
-}
-
-/** The family's streaming values and tensors of an ONNX file, or a ModelError naming what is wrong. */
-function nemoCtcParts(
-  dir: string,
-  onnxName: string,
-  onnxBytes: Uint8Array,
-  metadata: Record<string, string>,
-): { streaming: Streaming; layout: ModelLayout } {
-  try {
-    const streaming = streamingFromMetadata(metadata, onnxName);
-    return {
-      streaming,
-      layout: nemoCtcLayoutOf(streaming, nemoCtcTensors(graphInputsOutputs(onnxBytes), onnxName)),
-    };
-  } catch (e) {
-    throw new ModelError(`model ${dir}: ${(e as Error).message}`);
-  }
-}
-
-/**
- * A NeMo cache-aware streaming CTC export without model.json (a sherpa-onnx zoo directory): what
- * the manifest gives comes from the ONNX metadata and tokens.txt. The name is the directory's; the
- * languages are the language tags of its vocabulary where it has some, else English (NVIDIA's
- * exports say nothing of their language, and every streaming CTC model of the zoo is English).
- */
-async function loadNemoCtcExport(
-  dir: string,
-  onnxName: string,
-  onnxBytes: Uint8Array,
-  metadata: Record<string, string>,
-): Promise<ModelInfo> {
-  const { streaming, layout } = nemoCtcParts(dir, onnxName, onnxBytes, metadata);
-  let text: string;
-  try {
-    text = await Deno.readTextFile(`${dir}/tokens.txt`);
-  } catch (e) {
-    throw new ModelError(`model ${dir}: cannot read tokens.txt beside ${onnxName}: ${(e as Error).message}`);
-  }
-  let tokens: TokenTable;
-  try {
-    tokens = parseTokens(text);
-  } catch (e) {
-    throw new ModelError(`model ${dir}: ${(e as Error).message}`);
-  }
-  if (tokens.symbols.length !== streaming.vocab_size + 1) {
-    throw new ModelError(
-      `model ${dir}: tokens.txt has ${tokens.symbols.length} symbols, vocab_size + blank in ${onnxName} is ${
-        streaming.vocab_size + 1
-      }`,
-    );
-  }
-  const tags = languageTags(tokens);
-  const trimmed = dir.replace(/\/+$/, "");
-  return {
-    dir,
-    name: trimmed.slice(trimmed.lastIndexOf("/") + 1),
-    languages: tags.size ? [...new Set(tags.values())].sort() : ["en"],
-    onnxPath: `${dir}/${onnxName}`,
-    onnxBytes,
-    tokens,
-    languageTags: tags,
-    family: "nemo-ctc",
-    streaming,
-    layout,
-    features: NEMO_CTC_FEATURES,
-  };
-}
-
-/**
- * An icefall streaming Zipformer CTC model as the sherpa-onnx zoo ships it (no model.json): the
- * chunking from its metadata (T feature frames a call, advancing decode_chunk_len, 4x
- * subsampling), the vocabulary size from its log_probs' last dim, tokens.txt with <blk> at id 0.
- * The name is the directory's; the languages are English unless its vocabulary has language tags
- * (the zoo's are English or Chinese; nothing in the file says which).
- */
-async function loadZipformerCtc(
-  dir: string,
-  onnxName: string,
-  onnxBytes: Uint8Array,
-  metadata: Record<string, string>,
-): Promise<ModelInfo> {
-  let layout: ModelLayout, vocab: number, z: ReturnType<typeof zipformerFromMetadata>;
-  try {
-    z = zipformerFromMetadata(metadata, onnxName);
-    layout = zipformerCtcLayout(z, graphInputsOutputs(onnxBytes), onnxName);
-    vocab = zipformerVocab(graphOutputDims(onnxBytes), onnxName);
-  } catch (e) {
-    throw new ModelError(`model ${dir}: ${(e as Error).message}`);
-  }
-  let tokens: TokenTable;
-  try {
-    tokens = parseTokens(await Deno.readTextFile(`${dir}/tokens.txt`), "first");
-  } catch (e) {
-    throw new ModelError(`model ${dir}: tokens.txt beside ${onnxName}: ${(e as Error).message}`);
-  }
-  if (tokens.symbols.length !== vocab) {
-    throw new ModelError(
-      `model ${dir}: tokens.txt has ${tokens.symbols.length} symbols, ${onnxName} gives log-probabilities ` +
-        `of ${vocab}`,
-    );
-  }
-  const tags = languageTags(tokens);
-  const trimmed = dir.replace(/\/+$/, "");
-  return {
-    dir,
-    name: trimmed.slice(trimmed.lastIndexOf("/") + 1),
-    languages: tags.size ? [...new Set(tags.values())].sort() : ["en"],
-    onnxPath: `${dir}/${onnxName}`,
-    onnxBytes,
-    tokens,
-    languageTags: tags,
-    family: "zipformer2-ctc",
-    streaming: {
-      vocab_size: vocab - 1,
-      window_size: z.T,
-      chunk_shift: z.decode_chunk_len,
-      subsampling_factor: ZIPFORMER_SUBSAMPLING,
-    },
-    layout,
-    features: ZIPFORMER_CTC_FEATURES,
-  };
-}
-
-/**
- * An icefall streaming Zipformer transducer as the sherpa-onnx zoo ships it: the encoder's
- * chunking and states as the Zipformer CTC model's, the decoder's context size and vocabulary from
- * its metadata, the joiner's width from the decoder's output; tokens.txt with <blk> at id 0.
- */
-async function loadZipformerTransducer(
-  dir: string,
-  files: TransducerFiles,
-  encoderBytes: Uint8Array,
-  metadata: Record<string, string>,
-): Promise<ModelInfo> {
-  const read = async (name: string) => {
-    try {
-      return await Deno.readFile(`${dir}/${name}`);
-    } catch (e) {
-      throw new ModelError(`model ${dir}: cannot read ${name}: ${(e as Error).message}`);
-    }
-  };
-  const [decoderBytes, joinerBytes] = [await read(files.decoder), await read(files.joiner)];
-  let layout: ModelLayout, z: ReturnType<typeof zipformerFromMetadata>;
-  let decoder: TransducerDecoderInfo, width: number;
-  try {
-    z = zipformerFromMetadata(metadata, files.encoder);
-    layout = zipformerEncoderLayout(z, graphInputsOutputs(encoderBytes), files.encoder);
-    decoder = decoderFromMetadata(readOnnxMetadata(decoderBytes), files.decoder);
-    width = joinerDim(graphOutputDims(decoderBytes), graphOutputDims(joinerBytes), decoder, files);
-  } catch (e) {
-    throw new ModelError(`model ${dir}: ${(e as Error).message}`);
-  }
-  let tokens: TokenTable;
-  try {
-    tokens = parseTokens(await Deno.readTextFile(`${dir}/tokens.txt`), "first");
-  } catch (e) {
-    throw new ModelError(`model ${dir}: tokens.txt beside ${files.encoder}: ${(e as Error).message}`);
-  }
-  if (tokens.symbols.length !== decoder.vocabSize) {
-    throw new ModelError(
-      `model ${dir}: tokens.txt has ${tokens.symbols.length} symbols, ${files.decoder} says vocab_size ` +
-        `${decoder.vocabSize}`,
-    );
-  }
-  const tags = languageTags(tokens);
-  const trimmed = dir.replace(/\/+$/, "");
-  const unk = tokens.symbols.indexOf("<unk>");
-  return {
-    dir,
-    name: trimmed.slice(trimmed.lastIndexOf("/") + 1),
-    languages: tags.size ? [...new Set(tags.values())].sort() : ["en"],
-    onnxPath: `${dir}/${files.encoder}`,
-    onnxBytes: encoderBytes,
-    tokens,
-    languageTags: tags,
-    family: "zipformer2-transducer",
-    streaming: {
-      vocab_size: decoder.vocabSize - 1,
-      window_size: z.T,
-      chunk_shift: z.decode_chunk_len,
-      subsampling_factor: ZIPFORMER_SUBSAMPLING,
-    },
-    layout,
-    features: ZIPFORMER_CTC_FEATURES,
-    transducer: {
-      ...decoder,
-      files,
-      decoderBytes,
-      joinerBytes,
-      joinerDim: width,
-      unk: unk >= 0 ? unk : undefined,
-    },
-  };
-}
-
-/**
- * A NeMo cache-aware streaming transducer as the sherpa-onnx zoo ships it: the encoder's chunking
- * and caches as the NeMo CTC export's, the prediction network's shape from its metadata, the three
- * files' tensors checked; tokens.txt with <blk> last. The name is the directory's; the languages
- * English unless its vocabulary has language tags (the zoo's are English).
- */
-async function loadNemoTransducer(
-  dir: string,
-  files: TransducerFiles,
-  encoderBytes: Uint8Array,
-  metadata: Record<string, string>,
-): Promise<ModelInfo> {
-  const read = async (name: string) => {
-    try {
-      return await Deno.readFile(`${dir}/${name}`);
-    } catch (e) {
-      throw new ModelError(`model ${dir}: cannot read ${name}: ${(e as Error).message}`);
-    }
-  };
-  const [decoderBytes, joinerBytes] = [await read(files.decoder), await read(files.joiner)];
-  let nemo: NemoTransducer;
-  try {
-    const parts = (bytes: Uint8Array) => ({
-      io: graphInputsOutputs(bytes),
-      outputDims: graphOutputDims(bytes),
-    });
-    nemo = nemoTransducerFromFiles(
-      files,
-      { metadata, ...parts(encoderBytes) },
-      parts(decoderBytes),
-      parts(joinerBytes),
-    );
-  } catch (e) {
-    throw new ModelError(`model ${dir}: ${(e as Error).message}`);
-  }
-  const { streaming, layout, lstm } = nemo;
-  let tokens: TokenTable;
-  try {
-    tokens = parseTokens(await Deno.readTextFile(`${dir}/tokens.txt`));
-  } catch (e) {
-    throw new ModelError(`model ${dir}: tokens.txt beside ${files.encoder}: ${(e as Error).message}`);
-  }
-  if (
-    tokens.symbols.length !== streaming.vocab_size + 1 || tokens.symbols[streaming.vocab_size] !== "<blk>"
-  ) {
-    throw new ModelError(
-      `model ${dir}: tokens.txt has ${tokens.symbols.length} symbols ending in ${tokens.symbols.at(-1)}; ` +
-        `${files.encoder} says vocab_size ${streaming.vocab_size}, so ${
-          streaming.vocab_size + 1
-        } with <blk> last`,
-    );
-  }
-  const tags = languageTags(tokens);
-  const trimmed = dir.replace(/\/+$/, "");
-  return {
-    dir,
-    name: trimmed.slice(trimmed.lastIndexOf("/") + 1),
-    languages: tags.size ? [...new Set(tags.values())].sort() : ["en"],
-    onnxPath: `${dir}/${files.encoder}`,
-    onnxBytes: encoderBytes,
-    tokens,
-    languageTags: tags,
-    family: "nemo-transducer",
-    streaming,
-    layout,
-    features: NEMO_TRANSDUCER_FEATURES,
-    // the decoder takes the last symbol; <unk> is emitted like any other piece (sherpa-onnx does so)
-    transducer: {
-      contextSize: 1,
-      vocabSize: streaming.vocab_size + 1,
-      files,
-      decoderBytes,
-      joinerBytes,
-      joinerDim: lstm.encoderDim,
-      lstm,
-    },
   };
 }
