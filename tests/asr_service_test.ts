@@ -9,6 +9,7 @@ import { BeamCtcDecoder } from "../src/engine/ctc_beam.ts";
 import { GreedyCtcDecoder } from "../src/engine/ctc.ts";
 import { makeDecoder } from "../src/engine/decoders.ts";
 import { loadModelDir } from "../src/engine/model_dir.ts";
+import { UNIVERSAL_TURN_SETTINGS } from "../src/engine/turns.ts";
 import { servedModels } from "../src/routes.ts";
 import { transcribe } from "./helpers/asr_stream.ts";
 import { fixture } from "./helpers/wav.ts";
@@ -180,8 +181,10 @@ for (
     });
     await asr.start();
     try {
-      const runs = ["weather.wav", "order.wav"].map((name) =>
-        transcribe(new InProcessTransport(asr), "en-default", name)
+      // one greedy stream and one with a keyterm (the modified beam search) share the batches
+      const keyterm = { ...UNIVERSAL_TURN_SETTINGS, keyterms: ["taxi"] };
+      const runs = ["weather.wav", "order.wav"].map((name, i) =>
+        transcribe(new InProcessTransport(asr), "en-default", name, i ? keyterm : undefined)
       );
       runs.forEach((run) => run.finish());
       for (const run of runs) {
