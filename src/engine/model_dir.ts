@@ -15,7 +15,7 @@ import type { NemoPredictionNet } from "./nemo_transducer_family.ts";
 import { readOnnxMetadata } from "./onnx_metadata.ts";
 import { parseTokens, TokenTable } from "./tokens.ts";
 import type { TransducerDecoderInfo, TransducerFiles } from "./zipformer_transducer_family.ts";
-import { loadZooModelDir, nemoCtcParts } from "./zoo_model_dir.ts";
+import { loadZooModelDir, nemoCtcParts, readModelFile } from "./zoo_model_dir.ts";
 
 const manifestSchema = z.object({
   name: z.string(),
@@ -102,13 +102,7 @@ async function sha256Hex(bytes: Uint8Array): Promise<string> {
 }
 
 export async function loadModelDir(dir: string): Promise<ModelInfo> {
-  const read = async (name: string) => {
-    try {
-      return await Deno.readFile(`${dir}/${name}`);
-    } catch (e) {
-      throw new ModelError(`model ${dir}: cannot read ${name}: ${(e as Error).message}`);
-    }
-  };
+  const read = (name: string) => readModelFile(dir, name);
   if (!existsSync(`${dir}/model.json`)) {
     const found = await identifyModelDir(dir);
     if (found.kind === "unsupported") throw new ModelError(`model ${dir}: ${found.reason}`);

@@ -15,11 +15,7 @@ import {
   type Streaming,
   streamingFromMetadata,
 } from "./nemo_ctc_family.ts";
-import {
-  NEMO_TRANSDUCER_FEATURES,
-  type NemoTransducer,
-  nemoTransducerFromFiles,
-} from "./nemo_transducer_family.ts";
+import { NEMO_TRANSDUCER_FEATURES, nemoTransducerFromFiles } from "./nemo_transducer_family.ts";
 import { readOnnxMetadata } from "./onnx_metadata.ts";
 import { graphInputsOutputs, graphOutputDims } from "./onnx_proto.ts";
 import { parseTokens, TokenTable } from "./tokens.ts";
@@ -31,12 +27,7 @@ import {
   zipformerFromMetadata,
   zipformerVocab,
 } from "./zipformer_ctc_family.ts";
-import {
-  decoderFromMetadata,
-  joinerDim,
-  type TransducerDecoderInfo,
-  type TransducerFiles,
-} from "./zipformer_transducer_family.ts";
+import { decoderFromMetadata, joinerDim, type TransducerFiles } from "./zipformer_transducer_family.ts";
 
 /** Loads what identifyModelDir found. */
 export function loadZooModelDir(
@@ -55,6 +46,55 @@ export function loadZooModelDir(
   }
 }
 
+/** A file of the directory, or a ModelError naming it. */
+export async function readModelFile(dir: string, name: string): Promise<Uint8Array> {
+  try {
+    return await Deno.readFile(`${dir}/${name}`);
+  } catch (e) {
+    throw new ModelError(`model ${dir}: cannot read ${name}: ${(e as Error).message}`);
+  }
+}
+
+/** A family's checks, their Error turned into a ModelError that names the directory. */
+function checked<T>(dir: string, check: () => T): T {
+  try {
+    return check();
+  } catch (e) {
+    throw new ModelError(`model ${dir}: ${(e as Error).message}`);
+  }
+}
+
+/** tokens.txt beside the model's `beside` file, with the family's blank (last: NeMo; first: icefall). */
+async function zooTokens(dir: string, beside: string, blankAt: "last" | "first"): Promise<TokenTable> {
+  let text: string;
+  try {
+    text = await Deno.readTextFile(`${dir}/tokens.txt`);
+  } catch (e) {
+    throw new ModelError(`model ${dir}: cannot read tokens.txt beside ${beside}: ${(e as Error).message}`);
+  }
+  return checked(dir, () => parseTokens(text, blankAt));
+}
+
+/**
+ * What a zoo directory says of itself: its name is the directory's, its languages its vocabulary's
+ * language tags, else English (nothing in the zoo's files says which; most of its streaming
+ * models are English).
+ */
+function zooIdentity(
+  dir: string,
+  tokens: TokenTable,
+): Pick<ModelInfo, "dir" | "name" | "languages" | "tokens" | "languageTags"> {
+  const tags = languageTags(tokens);
+  const trimmed = dir.replace(/\/+$/, "");
+  return {
+    dir,
+    name: trimmed.slice(trimmed.lastIndexOf("/") + 1),
+    languages: tags.size ? [...new Set(tags.values())].sort() : ["en"],
+    tokens,
+    languageTags: tags,
+  };
+}
+
 /** The family's streaming values and tensors of an ONNX file, or a ModelError naming what is wrong. */
 export function nemoCtcParts(
   dir: string,
@@ -62,15 +102,13 @@ export function nemoCtcParts(
   onnxBytes: Uint8Array,
   metadata: Record<string, string>,
 ): { streaming: Streaming; layout: ModelLayout } {
-  try {
+  return checked(dir, () => {
     const streaming = streamingFromMetadata(metadata, onnxName);
     return {
       streaming,
       layout: nemoCtcLayoutOf(streaming, nemoCtcTensors(graphInputsOutputs(onnxBytes), onnxName)),
     };
-  } catch (e) {
-    throw new ModelError(`model ${dir}: ${(e as Error).message}`);
-  }
+  });
 }
 
 /**
@@ -86,18 +124,7 @@ async function loadNemoCtcExport(
   metadata: Record<string, string>,
 ): Promise<ModelInfo> {
   const { streaming, layout } = nemoCtcParts(dir, onnxName, onnxBytes, metadata);
-  let text: string;
-  try {
-    text = await Deno.readTextFile(`${dir}/tokens.txt`);
-  } catch (e) {
-    throw new ModelError(`model ${dir}: cannot read tokens.txt beside ${onnxName}: ${(e as Error).message}`);
-  }
-  let tokens: TokenTable;
-  try {
-    tokens = parseTokens(text);
-  } catch (e) {
-    throw new ModelError(`model ${dir}: ${(e as Error).message}`);
-  }
+  const tokens = await zooTokens(dir, onnxName, "last");
   if (tokens.symbols.length !== streaming.vocab_size + 1) {
     throw new ModelError(
       `model ${dir}: tokens.txt has ${tokens.symbols.length} symbols, vocab_size + blank in ${onnxName} is ${
@@ -105,16 +132,10 @@ async function loadNemoCtcExport(
       }`,
     );
   }
-  const tags = languageTags(tokens);
-  const trimmed = dir.replace(/\/+$/, "");
   return {
-    dir,
-    name: trimmed.slice(trimmed.lastIndexOf("/") + 1),
-    languages: tags.size ? [...new Set(tags.values())].sort() : ["en"],
+    ...zooIdentity(dir, tokens),
     onnxPath: `${dir}/${onnxName}`,
     onnxBytes,
-    tokens,
-    languageTags: tags,
     family: "nemo-ctc",
     streaming,
     layout,
@@ -135,36 +156,25 @@ async function loadZipformerCtc(
   onnxBytes: Uint8Array,
   metadata: Record<string, string>,
 ): Promise<ModelInfo> {
-  let layout: ModelLayout, vocab: number, z: ReturnType<typeof zipformerFromMetadata>;
-  try {
-    z = zipformerFromMetadata(metadata, onnxName);
-    layout = zipformerCtcLayout(z, graphInputsOutputs(onnxBytes), onnxName);
-    vocab = zipformerVocab(graphOutputDims(onnxBytes), onnxName);
-  } catch (e) {
-    throw new ModelError(`model ${dir}: ${(e as Error).message}`);
-  }
-  let tokens: TokenTable;
-  try {
-    tokens = parseTokens(await Deno.readTextFile(`${dir}/tokens.txt`), "first");
-  } catch (e) {
-    throw new ModelError(`model ${dir}: tokens.txt beside ${onnxName}: ${(e as Error).message}`);
-  }
+  const { z, layout, vocab } = checked(dir, () => {
+    const z = zipformerFromMetadata(metadata, onnxName);
+    return {
+      z,
+      layout: zipformerCtcLayout(z, graphInputsOutputs(onnxBytes), onnxName),
+      vocab: zipformerVocab(graphOutputDims(onnxBytes), onnxName),
+    };
+  });
+  const tokens = await zooTokens(dir, onnxName, "first");
   if (tokens.symbols.length !== vocab) {
     throw new ModelError(
       `model ${dir}: tokens.txt has ${tokens.symbols.length} symbols, ${onnxName} gives log-probabilities ` +
         `of ${vocab}`,
     );
   }
-  const tags = languageTags(tokens);
-  const trimmed = dir.replace(/\/+$/, "");
   return {
-    dir,
-    name: trimmed.slice(trimmed.lastIndexOf("/") + 1),
-    languages: tags.size ? [...new Set(tags.values())].sort() : ["en"],
+    ...zooIdentity(dir, tokens),
     onnxPath: `${dir}/${onnxName}`,
     onnxBytes,
-    tokens,
-    languageTags: tags,
     family: "zipformer2-ctc",
     streaming: {
       vocab_size: vocab - 1,
@@ -188,47 +198,30 @@ async function loadZipformerTransducer(
   encoderBytes: Uint8Array,
   metadata: Record<string, string>,
 ): Promise<ModelInfo> {
-  const read = async (name: string) => {
-    try {
-      return await Deno.readFile(`${dir}/${name}`);
-    } catch (e) {
-      throw new ModelError(`model ${dir}: cannot read ${name}: ${(e as Error).message}`);
-    }
-  };
-  const [decoderBytes, joinerBytes] = [await read(files.decoder), await read(files.joiner)];
-  let layout: ModelLayout, z: ReturnType<typeof zipformerFromMetadata>;
-  let decoder: TransducerDecoderInfo, width: number;
-  try {
-    z = zipformerFromMetadata(metadata, files.encoder);
-    layout = zipformerEncoderLayout(z, graphInputsOutputs(encoderBytes), files.encoder);
-    decoder = decoderFromMetadata(readOnnxMetadata(decoderBytes), files.decoder);
-    width = joinerDim(graphOutputDims(decoderBytes), graphOutputDims(joinerBytes), decoder, files);
-  } catch (e) {
-    throw new ModelError(`model ${dir}: ${(e as Error).message}`);
-  }
-  let tokens: TokenTable;
-  try {
-    tokens = parseTokens(await Deno.readTextFile(`${dir}/tokens.txt`), "first");
-  } catch (e) {
-    throw new ModelError(`model ${dir}: tokens.txt beside ${files.encoder}: ${(e as Error).message}`);
-  }
+  const decoderBytes = await readModelFile(dir, files.decoder);
+  const joinerBytes = await readModelFile(dir, files.joiner);
+  const { z, layout, decoder, width } = checked(dir, () => {
+    const z = zipformerFromMetadata(metadata, files.encoder);
+    const decoder = decoderFromMetadata(readOnnxMetadata(decoderBytes), files.decoder);
+    return {
+      z,
+      layout: zipformerEncoderLayout(z, graphInputsOutputs(encoderBytes), files.encoder),
+      decoder,
+      width: joinerDim(graphOutputDims(decoderBytes), graphOutputDims(joinerBytes), decoder, files),
+    };
+  });
+  const tokens = await zooTokens(dir, files.encoder, "first");
   if (tokens.symbols.length !== decoder.vocabSize) {
     throw new ModelError(
       `model ${dir}: tokens.txt has ${tokens.symbols.length} symbols, ${files.decoder} says vocab_size ` +
         `${decoder.vocabSize}`,
     );
   }
-  const tags = languageTags(tokens);
-  const trimmed = dir.replace(/\/+$/, "");
   const unk = tokens.symbols.indexOf("<unk>");
   return {
-    dir,
-    name: trimmed.slice(trimmed.lastIndexOf("/") + 1),
-    languages: tags.size ? [...new Set(tags.values())].sort() : ["en"],
+    ...zooIdentity(dir, tokens),
     onnxPath: `${dir}/${files.encoder}`,
     onnxBytes: encoderBytes,
-    tokens,
-    languageTags: tags,
     family: "zipformer2-transducer",
     streaming: {
       vocab_size: decoder.vocabSize - 1,
@@ -261,36 +254,23 @@ async function loadNemoTransducer(
   encoderBytes: Uint8Array,
   metadata: Record<string, string>,
 ): Promise<ModelInfo> {
-  const read = async (name: string) => {
-    try {
-      return await Deno.readFile(`${dir}/${name}`);
-    } catch (e) {
-      throw new ModelError(`model ${dir}: cannot read ${name}: ${(e as Error).message}`);
-    }
-  };
-  const [decoderBytes, joinerBytes] = [await read(files.decoder), await read(files.joiner)];
-  let nemo: NemoTransducer;
-  try {
-    const parts = (bytes: Uint8Array) => ({
-      io: graphInputsOutputs(bytes),
-      outputDims: graphOutputDims(bytes),
-    });
-    nemo = nemoTransducerFromFiles(
-      files,
-      { metadata, ...parts(encoderBytes) },
-      parts(decoderBytes),
-      parts(joinerBytes),
-    );
-  } catch (e) {
-    throw new ModelError(`model ${dir}: ${(e as Error).message}`);
-  }
-  const { streaming, layout, lstm } = nemo;
-  let tokens: TokenTable;
-  try {
-    tokens = parseTokens(await Deno.readTextFile(`${dir}/tokens.txt`));
-  } catch (e) {
-    throw new ModelError(`model ${dir}: tokens.txt beside ${files.encoder}: ${(e as Error).message}`);
-  }
+  const decoderBytes = await readModelFile(dir, files.decoder);
+  const joinerBytes = await readModelFile(dir, files.joiner);
+  const parts = (bytes: Uint8Array) => ({
+    io: graphInputsOutputs(bytes),
+    outputDims: graphOutputDims(bytes),
+  });
+  const { streaming, layout, lstm } = checked(
+    dir,
+    () =>
+      nemoTransducerFromFiles(
+        files,
+        { metadata, ...parts(encoderBytes) },
+        parts(decoderBytes),
+        parts(joinerBytes),
+      ),
+  );
+  const tokens = await zooTokens(dir, files.encoder, "last");
   if (
     tokens.symbols.length !== streaming.vocab_size + 1 || tokens.symbols[streaming.vocab_size] !== "<blk>"
   ) {
@@ -301,16 +281,10 @@ async function loadNemoTransducer(
         } with <blk> last`,
     );
   }
-  const tags = languageTags(tokens);
-  const trimmed = dir.replace(/\/+$/, "");
   return {
-    dir,
-    name: trimmed.slice(trimmed.lastIndexOf("/") + 1),
-    languages: tags.size ? [...new Set(tags.values())].sort() : ["en"],
+    ...zooIdentity(dir, tokens),
     onnxPath: `${dir}/${files.encoder}`,
     onnxBytes: encoderBytes,
-    tokens,
-    languageTags: tags,
     family: "nemo-transducer",
     streaming,
     layout,
