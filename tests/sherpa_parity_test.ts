@@ -43,116 +43,99 @@ for (const [modelName, fixtures] of CASES) {
   });
 }
 
+const WAVS = ["weather.wav", "numbers.wav", "kubernetes.wav", "order.wav", "termin_de.wav"];
+
+/**
+ * Earshot's tokens and output frames must be sherpa-onnx's (tolerance 0) on the five WAVs, one at a
+ * time and, with `batched`, all five in one batch; `decoded` checks what each one gave alone.
+ */
+async function expectParity(
+  earshot: EarshotGreedy,
+  sherpa: SherpaGreedy,
+  o: { batched: boolean; decoded?: (ours: Token[], name: string) => void },
+): Promise<Token[][]> {
+  const recordings = WAVS.map((name) => fixture(name).data);
+  const theirs = recordings.map((samples) => sherpa.tokens(decodePcm16(samples)));
+  for (const [i, name] of WAVS.entries()) {
+    const ours = await earshot.tokens(recordings[i]);
+    o.decoded?.(ours, name);
+    strictEqual(tokenMismatch(ours, theirs[i], 0), undefined, name);
+  }
+  if (o.batched) {
+    const batched = await earshot.tokensBatched(recordings);
+    for (const [i, name] of WAVS.entries()) {
+      strictEqual(tokenMismatch(batched[i], theirs[i], 0), undefined, `${name}, batched`);
+    }
+  }
+  return theirs;
+}
+
+const moreThanTen = (ours: Token[], name: string) =>
+  ok(ours.length > 10, `${name}: ${ours.length} tokens decoded`);
+
 Deno.test("sherpa-onnx parity (NeMo streaming CTC export, 8x, 80 ms chunks): identical greedy tokens and frames", async () => {
   const earshot = await EarshotGreedy.open(NEMO_EXPORT);
-  const sherpa = new SherpaGreedy(earshot.model);
   strictEqual(frameSeconds(earshot.model), 0.08);
   try {
-    for (const name of ["weather.wav", "numbers.wav", "kubernetes.wav", "order.wav", "termin_de.wav"]) {
-      const samples = fixture(name).data;
-      const ours = await earshot.tokens(samples);
-      ok(ours.length > 10, `${name}: ${ours.length} tokens decoded`);
-      strictEqual(tokenMismatch(ours, sherpa.tokens(decodePcm16(samples)), 0), undefined, name);
-    }
+    await expectParity(earshot, new SherpaGreedy(earshot.model), { batched: false, decoded: moreThanTen });
   } finally {
     await earshot.release();
   }
 });
 
 Deno.test("sherpa-onnx parity (icefall streaming Zipformer CTC): identical greedy tokens and frames, alone and batched", async () => {
-  const names = ["weather.wav", "numbers.wav", "kubernetes.wav", "order.wav", "termin_de.wav"];
-  const earshot = await EarshotGreedy.open(ZIPFORMER_CTC, names.length);
-  const sherpa = new SherpaGreedy(earshot.model);
+  const earshot = await EarshotGreedy.open(ZIPFORMER_CTC, WAVS.length);
   strictEqual(earshot.model.family, "zipformer2-ctc");
   strictEqual(frameSeconds(earshot.model), 0.04);
   try {
-    const recordings = names.map((name) => fixture(name).data);
-    const theirs = recordings.map((samples) => sherpa.tokens(decodePcm16(samples)));
-    for (const [i, name] of names.entries()) {
-      const ours = await earshot.tokens(recordings[i]);
-      ok(ours.length > 10, `${name}: ${ours.length} tokens decoded`);
-      strictEqual(tokenMismatch(ours, theirs[i], 0), undefined, name);
-    }
-    // the five streams in one batch: states stacked on their batch axes (the attention caches' is
-    // the second) and split back, each stream's tokens still sherpa-onnx's
-    const batched = await earshot.tokensBatched(recordings);
-    for (const [i, name] of names.entries()) {
-      strictEqual(tokenMismatch(batched[i], theirs[i], 0), undefined, `${name}, batched`);
-    }
+    // batched: states stacked on their batch axes (the attention caches' is the second) and split back
+    await expectParity(earshot, new SherpaGreedy(earshot.model), { batched: true, decoded: moreThanTen });
   } finally {
     await earshot.release();
   }
 });
 
 Deno.test("sherpa-onnx parity (icefall streaming Zipformer transducer): identical greedy tokens and frames, alone and batched", async () => {
-  const names = ["weather.wav", "numbers.wav", "kubernetes.wav", "order.wav", "termin_de.wav"];
-  const earshot = await EarshotGreedy.open(ZIPFORMER_TRANSDUCER, names.length);
-  const sherpa = new SherpaGreedy(earshot.model);
+  const earshot = await EarshotGreedy.open(ZIPFORMER_TRANSDUCER, WAVS.length);
   strictEqual(earshot.model.family, "zipformer2-transducer");
   try {
-    const recordings = names.map((name) => fixture(name).data);
-    const theirs = recordings.map((samples) => sherpa.tokens(decodePcm16(samples)));
-    for (const [i, name] of names.entries()) {
-      const ours = await earshot.tokens(recordings[i]);
-      ok(ours.length > 10, `${name}: ${ours.length} tokens decoded`);
-      strictEqual(tokenMismatch(ours, theirs[i], 0), undefined, name);
-    }
-    // one joiner call per frame for the five streams, the decoder rerun for those that emitted
-    const batched = await earshot.tokensBatched(recordings);
-    for (const [i, name] of names.entries()) {
-      strictEqual(tokenMismatch(batched[i], theirs[i], 0), undefined, `${name}, batched`);
-    }
+    // batched: one joiner call per frame for the five streams, the decoder rerun for those that emitted
+    await expectParity(earshot, new SherpaGreedy(earshot.model), { batched: true, decoded: moreThanTen });
   } finally {
     await earshot.release();
   }
 });
 
 Deno.test("sherpa-onnx parity (icefall streaming Zipformer transducer, modified beam search with 4 paths): identical tokens and frames, alone and batched", async () => {
-  const names = ["weather.wav", "numbers.wav", "kubernetes.wav", "order.wav", "termin_de.wav"];
-  const earshot = await EarshotGreedy.open(ZIPFORMER_TRANSDUCER, names.length, { choice: "beam", beam: 4 });
-  const sherpa = new SherpaGreedy(earshot.model, { beam: 4 });
+  const earshot = await EarshotGreedy.open(ZIPFORMER_TRANSDUCER, WAVS.length, { choice: "beam", beam: 4 });
   const greedy = new SherpaGreedy(earshot.model);
   try {
-    const recordings = names.map((name) => fixture(name).data);
-    const theirs = recordings.map((samples) => sherpa.tokens(decodePcm16(samples)));
-    const differs = recordings.filter((samples, i) =>
-      tokenMismatch(greedy.tokens(decodePcm16(samples)), theirs[i], 0) !== undefined
+    const theirs = await expectParity(earshot, new SherpaGreedy(earshot.model, { beam: 4 }), {
+      batched: true,
+    });
+    const differs = WAVS.filter((name, i) =>
+      tokenMismatch(greedy.tokens(decodePcm16(fixture(name).data)), theirs[i], 0) !== undefined
     );
     ok(differs.length >= 2, `the beam finds other tokens than greedy search on ${differs.length} recordings`);
-    for (const [i, name] of names.entries()) {
-      strictEqual(tokenMismatch(await earshot.tokens(recordings[i]), theirs[i], 0), undefined, name);
-    }
-    const batched = await earshot.tokensBatched(recordings);
-    for (const [i, name] of names.entries()) {
-      strictEqual(tokenMismatch(batched[i], theirs[i], 0), undefined, `${name}, batched`);
-    }
   } finally {
     await earshot.release();
   }
 });
 
 Deno.test("sherpa-onnx parity (NeMo streaming transducer, 8x, 80 ms chunks): identical greedy tokens and frames, alone and batched", async () => {
-  const names = ["weather.wav", "numbers.wav", "kubernetes.wav", "order.wav", "termin_de.wav"];
-  const earshot = await EarshotGreedy.open(NEMO_TRANSDUCER, names.length);
-  const sherpa = new SherpaGreedy(earshot.model);
+  const earshot = await EarshotGreedy.open(NEMO_TRANSDUCER, WAVS.length);
   strictEqual(earshot.model.family, "nemo-transducer");
   strictEqual(frameSeconds(earshot.model), 0.08);
   try {
-    const recordings = names.map((name) => fixture(name).data);
-    const theirs = recordings.map((samples) => sherpa.tokens(decodePcm16(samples)));
-    for (const [i, name] of names.entries()) {
-      const ours = await earshot.tokens(recordings[i]);
-      ok(
-        ours.length > 100 && new Set(ours.map((t) => t[0])).size > 10,
-        `${name}: ${ours.length} tokens decoded`,
-      );
-      strictEqual(tokenMismatch(ours, theirs[i], 0), undefined, name);
-    }
-    // NeMo features, the LSTM's states batched on their second axis, up to ten symbols a frame
-    const batched = await earshot.tokensBatched(recordings);
-    for (const [i, name] of names.entries()) {
-      strictEqual(tokenMismatch(batched[i], theirs[i], 0), undefined, `${name}, batched`);
-    }
+    // batched: NeMo features, the LSTM's states batched on their second axis, up to ten symbols a frame
+    await expectParity(earshot, new SherpaGreedy(earshot.model), {
+      batched: true,
+      decoded: (ours, name) =>
+        ok(
+          ours.length > 100 && new Set(ours.map((t) => t[0])).size > 10,
+          `${name}: ${ours.length} tokens decoded`,
+        ),
+    });
   } finally {
     await earshot.release();
   }
