@@ -7,7 +7,7 @@ import { AsrService } from "../src/asr/service.ts";
 import { InProcessTransport, WebSocketTransport } from "../src/asr/transport.ts";
 import { BeamCtcDecoder } from "../src/engine/ctc_beam.ts";
 import { GreedyCtcDecoder } from "../src/engine/ctc.ts";
-import { makeDecoder } from "../src/engine/decoders.ts";
+import { type DecoderSettings, makeDecoder } from "../src/engine/decoders.ts";
 import { loadModelDir } from "../src/engine/model_dir.ts";
 import { UNIVERSAL_TURN_SETTINGS } from "../src/engine/turns.ts";
 import { servedModels } from "../src/routes.ts";
@@ -26,16 +26,21 @@ const ZIPFORMER_TRANSDUCER =
 const NEMO_TRANSDUCER =
   new URL("../src/engine/testdata/nemo-streaming-transducer-80ms-fixture", import.meta.url).pathname;
 
-function service(maxOpenStreams = 4): AsrService {
+/** One node worker serving `model` on the English route. */
+function service(
+  maxOpenStreams = 4,
+  model = MODEL,
+  decoder: DecoderSettings = { choice: "greedy" },
+): AsrService {
   return new AsrService({
-    models: { "en-default": MODEL },
+    models: { "en-default": model },
     backend: "node",
     workers: 1,
     threadsPerWorker: 1,
     maxOpenStreams,
     maxBatch: 16,
     maxWaitMs: 5,
-    decoder: { choice: "greedy" },
+    decoder,
     log: () => {},
   });
 }
@@ -95,17 +100,7 @@ Deno.test("ASR service: ROUTE_MODELS puts a NeMo streaming CTC export without mo
   const route =
     servedModels(new URL("../models", import.meta.url).pathname, `en-default=${NEMO_EXPORT}`)["en-default"];
   strictEqual(route, NEMO_EXPORT);
-  const asr = new AsrService({
-    models: { "en-default": route },
-    backend: "node",
-    workers: 1,
-    threadsPerWorker: 1,
-    maxOpenStreams: 2,
-    maxBatch: 16,
-    maxWaitMs: 5,
-    decoder: { choice: "greedy" },
-    log: () => {},
-  });
+  const asr = service(2, route);
   await asr.start();
   try {
     const run = transcribe(new InProcessTransport(asr), "en-default", "weather.wav");
@@ -130,17 +125,7 @@ Deno.test("ASR service: ROUTE_MODELS puts an icefall streaming Zipformer CTC mod
   const route =
     servedModels(new URL("../models", import.meta.url).pathname, `en-default=${ZIPFORMER_CTC}`)["en-default"];
   strictEqual(route, ZIPFORMER_CTC);
-  const asr = new AsrService({
-    models: { "en-default": route },
-    backend: "node",
-    workers: 1,
-    threadsPerWorker: 1,
-    maxOpenStreams: 2,
-    maxBatch: 16,
-    maxWaitMs: 5,
-    decoder: { choice: "greedy" },
-    log: () => {},
-  });
+  const asr = service(2, route);
   await asr.start();
   try {
     const runs = ["weather.wav", "order.wav"].map((name) =>
@@ -167,18 +152,8 @@ for (
   ] as const
 ) {
   Deno.test(`ASR service: ROUTE_MODELS puts ${family} on a route`, async () => {
-    const asr = new AsrService({
-      models: { "en-default": dir },
-      backend: "node",
-      workers: 1,
-      threadsPerWorker: 1,
-      maxOpenStreams: 2,
-      maxBatch: 16,
-      maxWaitMs: 5,
-      // the server's default decoder: a transducer gets its greedy search whatever is asked
-      decoder: { choice: "auto" },
-      log: () => {},
-    });
+    // the server's default decoder: greedy for a transducer, the beam for the keyterm stream
+    const asr = service(2, dir, { choice: "auto" });
     await asr.start();
     try {
       // one greedy stream and one with a keyterm (the modified beam search) share the batches
