@@ -6,7 +6,7 @@ import { deepStrictEqual, ok, rejects, throws } from "node:assert/strict";
 import { type Backend, type BackendName, createBackend, createRowRunner } from "../src/engine/backend.ts";
 import { paddedBatch } from "../src/engine/device_state_pool.ts";
 import { computeFbank } from "../src/engine/fbank.ts";
-import { loadModelDir } from "../src/engine/model_dir.ts";
+import { loadModelDir, type ModelInfo } from "../src/engine/model_dir.ts";
 import { decodePcm16 } from "../src/engine/pcm.ts";
 import { greedySearch, TransducerHypothesis } from "../src/engine/transducer_greedy.ts";
 import { fixture } from "./helpers/wav.ts";
@@ -65,6 +65,59 @@ async function runScenario(backend: Backend, parts: Part[]): Promise<Float32Arra
     batch.forEach((i, j) => outputs[i].push(out.logProbs.slice(j * perStream, (j + 1) * perStream)));
   }
   return outputs;
+}
+
+/** Window `call` of each stream's frames, side by side, as the model takes them ([80, W] or [W, 80]). */
+function windowsOf(m: ModelInfo, streams: Float32Array[][], call: number): Float32Array {
+  const { window_size: w, chunk_shift: shift } = m.streaming;
+  const size = 80 * w;
+  const features = new Float32Array(streams.length * size);
+  streams.forEach((frames, i) => {
+    for (let t = 0; t < w; t++) {
+      const frame = frames[call * shift + t];
+      if (m.layout.featureAxes === "time-feature") features.set(frame, i * size + t * 80);
+      else for (let k = 0; k < 80; k++) features[i * size + k * w + t] = frame[k];
+    }
+  });
+  return features;
+}
+
+/**
+ * A model's log-probabilities for `calls` calls of weather and order batched together, on each
+ * backend that runs here, must match each stream run alone on node (within 2e-3).
+ */
+async function batchedMatchesAlone(
+  m: ModelInfo,
+  calls: number,
+  names: readonly BackendName[],
+): Promise<void> {
+  const run = async (name: BackendName, streams: Float32Array[][]): Promise<Float32Array[][]> => {
+    const backend = await createBackend(name, m, { maxStreams: 2 });
+    try {
+      const slots = streams.map(() => backend.openSlot());
+      const outputs: Float32Array[][] = streams.map(() => []);
+      for (let call = 0; call < calls; call++) {
+        const out = await backend.run(slots, windowsOf(m, streams, call));
+        const per = out.frames * (m.streaming.vocab_size + 1);
+        streams.forEach((_, i) => outputs[i].push(out.logProbs.slice(i * per, (i + 1) * per)));
+      }
+      return outputs;
+    } finally {
+      await backend.release();
+    }
+  };
+  const alone = [(await run("node", [weather]))[0], (await run("node", [order]))[0]];
+  for (const name of names) {
+    if (await unavailable(name)) continue;
+    const both = await run(name, [weather, order]);
+    both.forEach((stream, i) => {
+      let maxDiff = 0;
+      stream.forEach((o, k) =>
+        o.forEach((v, j) => (maxDiff = Math.max(maxDiff, Math.abs(v - alone[i][k][j]))))
+      );
+      ok(maxDiff < 2e-3, `${name}, stream ${i}: max |Δ log p| = ${maxDiff}`);
+    });
+  }
 }
 
 function greedy(logProbs: Float32Array[]): number[] {
@@ -202,42 +255,7 @@ Deno.test({
   const nemo = await loadModelDir(
     new URL("../src/engine/testdata/nemo-streaming-ctc-80ms-fixture", import.meta.url).pathname,
   );
-  const n = nemo.streaming;
-  const size = 80 * n.window_size;
-  const run = async (name: BackendName, streams: Float32Array[][]): Promise<Float32Array[][]> => {
-    const backend = await createBackend(name, nemo, { maxStreams: 2 });
-    try {
-      const slots = streams.map(() => backend.openSlot());
-      const outputs: Float32Array[][] = streams.map(() => []);
-      for (let call = 0; call < 6; call++) {
-        const features = new Float32Array(streams.length * size);
-        streams.forEach((frames, i) => {
-          for (let t = 0; t < n.window_size; t++) {
-            const frame = frames[call * n.chunk_shift + t];
-            for (let m = 0; m < 80; m++) features[i * size + m * n.window_size + t] = frame[m];
-          }
-        });
-        const out = await backend.run(slots, features);
-        const per = out.frames * (n.vocab_size + 1);
-        streams.forEach((_, i) => outputs[i].push(out.logProbs.slice(i * per, (i + 1) * per)));
-      }
-      return outputs;
-    } finally {
-      await backend.release();
-    }
-  };
-  const alone = [(await run("node", [weather]))[0], (await run("node", [order]))[0]];
-  for (const name of ["node", "wasm", "webgpu"] as const) {
-    if (await unavailable(name)) continue;
-    const both = await run(name, [weather, order]);
-    both.forEach((stream, i) => {
-      let maxDiff = 0;
-      stream.forEach((o, k) =>
-        o.forEach((v, j) => (maxDiff = Math.max(maxDiff, Math.abs(v - alone[i][k][j]))))
-      );
-      ok(maxDiff < 2e-3, `${name}, stream ${i}: max |Δ log p| = ${maxDiff}`);
-    });
-  }
+  await batchedMatchesAlone(nemo, 6, ["node", "wasm", "webgpu"]);
 });
 
 Deno.test({
@@ -251,41 +269,7 @@ Deno.test({
   const zip = await loadModelDir(
     new URL("../src/engine/testdata/zipformer-ctc-fixture", import.meta.url).pathname,
   );
-  const n = zip.streaming;
-  const size = 80 * n.window_size;
-  const run = async (name: BackendName, streams: Float32Array[][]): Promise<Float32Array[][]> => {
-    const backend = await createBackend(name, zip, { maxStreams: 2 });
-    try {
-      const slots = streams.map(() => backend.openSlot());
-      const outputs: Float32Array[][] = streams.map(() => []);
-      for (let call = 0; call < 4; call++) {
-        const features = new Float32Array(streams.length * size);
-        streams.forEach((frames, i) => {
-          for (let t = 0; t < n.window_size; t++) {
-            features.set(frames[call * n.chunk_shift + t], i * size + t * 80);
-          }
-        });
-        const out = await backend.run(slots, features);
-        const per = out.frames * (n.vocab_size + 1);
-        streams.forEach((_, i) => outputs[i].push(out.logProbs.slice(i * per, (i + 1) * per)));
-      }
-      return outputs;
-    } finally {
-      await backend.release();
-    }
-  };
-  const alone = [(await run("node", [weather]))[0], (await run("node", [order]))[0]];
-  for (const name of ["node", "wasm"] as const) {
-    if (await unavailable(name)) continue;
-    const both = await run(name, [weather, order]);
-    both.forEach((stream, i) => {
-      let maxDiff = 0;
-      stream.forEach((o, k) =>
-        o.forEach((v, j) => (maxDiff = Math.max(maxDiff, Math.abs(v - alone[i][k][j]))))
-      );
-      ok(maxDiff < 2e-3, `${name}, stream ${i}: max |Δ log p| = ${maxDiff}`);
-    });
-  }
+  await batchedMatchesAlone(zip, 4, ["node", "wasm"]);
   // refused before any provider starts: the device pool keeps batch-first rows
   await rejects(
     () => createBackend("webgpu", zip),
@@ -302,8 +286,6 @@ Deno.test({
   const model = await loadModelDir(
     new URL("../src/engine/testdata/zipformer-transducer-fixture", import.meta.url).pathname,
   );
-  const n = model.streaming;
-  const size = 80 * n.window_size;
   const tokens = async (name: BackendName): Promise<number[][]> => {
     const backend = await createBackend(name, model, { maxStreams: 2 });
     try {
@@ -311,13 +293,7 @@ Deno.test({
       const slots = [backend.openSlot(), backend.openSlot()];
       const hyps = slots.map(() => new TransducerHypothesis());
       for (let call = 0; call < 6; call++) {
-        const features = new Float32Array(2 * size);
-        [weather, order].forEach((frames, i) => {
-          for (let t = 0; t < n.window_size; t++) {
-            features.set(frames[call * n.chunk_shift + t], i * size + t * 80);
-          }
-        });
-        const out = await backend.run(slots, features);
+        const out = await backend.run(slots, windowsOf(model, [weather, order], call));
         await greedySearch(nets, hyps, out.logProbs, out.frames, { blank: 0, unk: model.transducer!.unk });
       }
       return hyps.map((h) => h.tokens().map((t) => t.id));
