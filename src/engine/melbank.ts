@@ -17,14 +17,19 @@ export interface MelBank {
 
 export const melScale = (hz: number): number => 1127 * Math.log(1 + hz / 700);
 
-export function kaldiMelBank(opts: MelBankOptions): MelBank {
-  const { numBins, fftSize, sampleRate, lowFreq } = opts;
-  const nyquist = 0.5 * sampleRate;
+/** The upper edge in Hz (Kaldi's convention: <= 0 counts down from Nyquist); a RangeError for bad options. */
+function highFreqOf(opts: MelBankOptions): number {
+  const nyquist = 0.5 * opts.sampleRate;
   const highFreq = opts.highFreq <= 0 ? opts.highFreq + nyquist : opts.highFreq;
-  if (!(numBins > 3 && lowFreq >= 0 && lowFreq < highFreq && highFreq <= nyquist)) {
+  if (!(opts.numBins > 3 && opts.lowFreq >= 0 && opts.lowFreq < highFreq && highFreq <= nyquist)) {
     throw new RangeError(`bad mel bank options ${JSON.stringify(opts)}`);
   }
-  // Kaldi weights only bins 0..fftSize/2-1; the Nyquist bin always gets 0.
+  return highFreq;
+}
+
+export function kaldiMelBank(opts: MelBankOptions): MelBank {
+  const { numBins, fftSize, sampleRate, lowFreq } = opts;
+  const highFreq = highFreqOf(opts);
   // torchaudio builds the bank in float32; rounding every step the same way (fround) reproduces
   // its weights, which matters for narrow filters whose edge weights are tiny.
   const f = Math.fround;
@@ -75,11 +80,7 @@ const slaneyHz = (mel: number): number =>
  */
 export function librosaMelBank(opts: MelBankOptions): MelBank {
   const { numBins, fftSize, sampleRate, lowFreq } = opts;
-  const nyquist = 0.5 * sampleRate;
-  const highFreq = opts.highFreq <= 0 ? opts.highFreq + nyquist : opts.highFreq;
-  if (!(numBins > 3 && lowFreq >= 0 && lowFreq < highFreq && highFreq <= nyquist)) {
-    throw new RangeError(`bad mel bank options ${JSON.stringify(opts)}`);
-  }
+  const highFreq = highFreqOf(opts);
   const f = Math.fround;
   const binWidth = f(sampleRate / fftSize);
   const melLow = f(slaneyMel(lowFreq));
