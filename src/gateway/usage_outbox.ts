@@ -105,9 +105,11 @@ export class UsageOutbox {
       else if (this.#options.isRejection?.(result.reason)) await this.#setAside(record, result.reason);
       else failure ??= result.reason;
     }
+    // recovered before the acknowledgement's file removals: whoever sees the records gone also
+    // sees delivery working again
+    if (failure === null) this.#recovered();
     await this.#queue.acknowledge(delivered);
     if (failure !== null) return this.#failed(failure);
-    this.#recovered();
     return this.#queue.size > 0 ? 0 : IDLE_MS;
   }
 
